@@ -1,0 +1,1 @@
+"""The journal's commands as plain functions: cli.py is a thin layer over these."""

@@ -1,0 +1,41 @@
+"""`journal init`: a working journal in the current folder, never overwriting anything."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+GITIGNORE_MARKER = "# mljournal:"
+
+
+def init_project(folder: Path) -> list[tuple[Path, str]]:
+    """Create mkdocs.yml, journal/entries/, journal/runs/ and .gitignore rules.
+
+    Returns (path, what happened) for each: 'created', 'kept' (it existed) or 'added to'.
+    """
+    templates = resources.files("generator.templates")
+    done: list[tuple[Path, str]] = []
+    config = folder / "mkdocs.yml"
+    if config.exists() or (folder / "mkdocs.yaml").exists():
+        done.append((config, "kept"))
+    else:
+        config.write_text(templates.joinpath("mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
+        done.append((config, "created"))
+    for sub in ("entries", "runs"):
+        path = folder / "journal" / sub
+        existed = path.is_dir()
+        path.mkdir(parents=True, exist_ok=True)
+        (path / ".gitkeep").touch()
+        done.append((path, "kept" if existed else "created"))
+    ignore = folder / ".gitignore"
+    rules = templates.joinpath("gitignore").read_text(encoding="utf-8")
+    if not ignore.exists():
+        ignore.write_text(rules, encoding="utf-8")
+        done.append((ignore, "created"))
+    elif GITIGNORE_MARKER in ignore.read_text(encoding="utf-8", errors="replace"):
+        done.append((ignore, "kept"))
+    else:
+        with open(ignore, "a", encoding="utf-8") as handle:
+            handle.write("\n" + rules)
+        done.append((ignore, "added to"))
+    return done

@@ -1,0 +1,69 @@
+"""One small exception hierarchy, and the warning record that travels beside results.
+
+Library code raises these or returns `Diagnostic`s; only `cli.py` (and the MkDocs plugin,
+through MkDocs' own logging) ever shows them to a person, as ``path:line: message``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def location(path: Path | str | None, line: int | None = None) -> str:
+    """``path:line`` (or just ``path``) as shown to the user."""
+    if path is None:
+        return ""
+    text = str(path)
+    return f"{text}:{line}" if line else text
+
+
+class JournalError(Exception):
+    """Anything the journal refuses to do, with where it happened when that is known."""
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        where = location(self.path, self.line)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class FrontMatterError(JournalError):
+    """An entry's front matter cannot be read or does not fit the schema."""
+
+
+class EntryError(JournalError):
+    """An entry file cannot be read at all (encoding, size, missing front matter)."""
+
+
+class UnsafeIdError(JournalError):
+    """A model ID that cannot safely become a folder and a URL."""
+
+
+class ConfigError(JournalError):
+    """The journal's settings in mkdocs.yml are wrong."""
+
+
+class BuildError(JournalError):
+    """The site could not be built."""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A warning: something was skipped or ignored, and the rest went on."""
+
+    message: str
+    path: Path | str | None = None
+    line: int | None = None
+
+    @classmethod
+    def from_error(cls, error: JournalError) -> Diagnostic:
+        return cls(error.message, error.path, error.line)
+
+    def __str__(self) -> str:
+        where = location(self.path, self.line)
+        return f"{where}: {self.message}" if where else self.message

@@ -1,0 +1,1 @@
+"""Reading the journal from disk: entries (Markdown + front matter) and run folders."""

@@ -1,0 +1,194 @@
+"""The journal's own metric formats, read in place and streamed.
+
+``metrics.csv``   wide: ``step,<metric>,<metric>…`` (an empty cell is a missing value), or
+                  long: exactly ``step,metric,value``.
+``metrics.jsonl`` one JSON object per line with an integer ``step`` and numeric values.
+
+Training processes write these while we read them: a last line without its newline is
+still being written and is left for the next build, silently. A malformed line elsewhere is
+a Diagnostic naming ``file:line``; the rest of the run is kept. NaN/±Infinity/null/empty
+become NaN (a gap in a plot). A repeated header (resumed training) starts new columns. Steps
+that repeat or go backwards are sorted, and the last value written for a step wins.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.errors import Diagnostic
+
+MAX_LINE_BYTES = 1024 * 1024
+
+
+@dataclass
+class Series:
+    """One metric: steps and values in step order (values may be NaN)."""
+
+    steps: list[int] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+
+    def points(self) -> int:
+        return sum(1 for v in self.values if not math.isnan(v))
+
+
+Reader = Callable[[Path, str], "tuple[dict[str, Series], list[Diagnostic]]"]
+
+# file name -> reader; run formats of other tools register here too.
+READERS: dict[str, Reader] = {}
+
+
+def reader(name: str) -> Callable[[Reader], Reader]:
+    def register(function: Reader) -> Reader:
+        READERS[name] = function
+        return function
+
+    return register
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.points: dict[str, dict[int, float]] = {}
+
+    def add(self, metric: str, step: int, value: float) -> None:
+        self.points.setdefault(metric, {})[step] = value
+
+    def series(self) -> dict[str, Series]:
+        out: dict[str, Series] = {}
+        for metric, by_step in self.points.items():
+            steps = sorted(by_step)
+            out[metric] = Series(steps, [by_step[s] for s in steps])
+        return out
+
+
+def complete_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each whole line; a final line without newline is not yet whole.
+
+    Reads the size once at the start, so a file that grows while we read gives a consistent
+    prefix; a file that shrinks or disappears ends the iteration early.
+    """
+    with open(path, "rb") as handle:
+        number = 0
+        for raw in handle:
+            number += 1
+            if not raw.endswith(b"\n"):
+                return
+            if len(raw) > MAX_LINE_BYTES:
+                yield number, ""
+                continue
+            yield number, raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def parse_number(text: str) -> float | None:
+    """A cell as a float: '' / NaN / null / NA are NaN; None if it is not a number at all."""
+    cell = text.strip()
+    if cell == "" or cell.lower() in ("nan", "null", "none", "na", "n/a"):
+        return math.nan
+    try:
+        value = float(cell)
+    except ValueError:
+        return None
+    return value
+
+
+@reader("metrics.csv")
+def read_metrics_csv(path: Path, shown: str) -> tuple[dict[str, Series], list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    collector = _Collector()
+    header: list[str] | None = None
+    long_form = False
+    for number, line in complete_lines(path):
+        if not line.strip():
+            continue
+        try:
+            cells = next(csv.reader(io.StringIO(line)))
+        except (csv.Error, StopIteration):
+            diagnostics.append(Diagnostic("not a CSV row; skipped", shown, number))
+            continue
+        if cells and cells[0].strip() == "step":
+            header = [c.strip() for c in cells]
+            long_form = header == ["step", "metric", "value"]
+            if len(set(header)) != len(header):
+                diagnostics.append(Diagnostic("a column name repeats in the header", shown, number))
+            continue
+        if header is None:
+            diagnostics.append(
+                Diagnostic("metrics.csv must start with a header line 'step,<metric>,…'", shown, number)
+            )
+            return {}, diagnostics
+        if len(cells) != len(header):
+            diagnostics.append(
+                Diagnostic(f"{len(cells)} cells where the header has {len(header)}; row skipped", shown, number)
+            )
+            continue
+        step = _step(cells[0])
+        if step is None:
+            diagnostics.append(Diagnostic(f"step {cells[0]!r} is not a whole number; row skipped", shown, number))
+            continue
+        if long_form:
+            value = parse_number(cells[2])
+            if value is None or not cells[1].strip():
+                diagnostics.append(Diagnostic(f"value {cells[2]!r} is not a number; row skipped", shown, number))
+                continue
+            collector.add(cells[1].strip(), step, value)
+            continue
+        bad = []
+        for name, cell in zip(header[1:], cells[1:]):
+            value = parse_number(cell)
+            if value is None:
+                bad.append(name)
+            elif cell.strip():
+                collector.add(name, step, value)
+        if bad:
+            diagnostics.append(
+                Diagnostic(f"{', '.join(bad)}: not a number; those cells skipped", shown, number)
+            )
+    return collector.series(), diagnostics
+
+
+@reader("metrics.jsonl")
+def read_metrics_jsonl(path: Path, shown: str) -> tuple[dict[str, Series], list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    collector = _Collector()
+    for number, line in complete_lines(path):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            diagnostics.append(Diagnostic("not a JSON object; line skipped", shown, number))
+            continue
+        if not isinstance(record, dict):
+            diagnostics.append(Diagnostic("not a JSON object; line skipped", shown, number))
+            continue
+        step = _step(record.get("step"))
+        if step is None:
+            diagnostics.append(Diagnostic("no whole-number 'step'; line skipped", shown, number))
+            continue
+        for name, value in record.items():
+            if name == "step" or isinstance(value, bool):
+                continue
+            if value is None:
+                collector.add(name, step, math.nan)
+            elif isinstance(value, (int, float)):
+                collector.add(name, step, float(value))
+    return collector.series(), diagnostics
+
+
+def _step(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        number = parse_number(value)
+        if number is not None and not math.isnan(number) and math.isfinite(number) and number.is_integer():
+            return int(number)
+    return None

@@ -1,0 +1,55 @@
+"""Walking journal folders safely: no symlinks out of the journal, no loops, no editor debris."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+# Editors' temporary, swap and backup files; never journal content.
+_DEBRIS_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".part", ".crdownload", ".bak")
+
+
+def is_debris(name: str) -> bool:
+    """Dotfiles, editor temp/swap/backup files (``.#x.md``, ``x.md~``, ``#x.md#``, ``4913``)."""
+    return (
+        name.startswith((".", "#", "~$"))
+        or name.endswith(_DEBRIS_SUFFIXES)
+        or (name.endswith("#") and name.startswith("#"))
+        or name == "4913"
+    )
+
+
+def walk_files(root: Path, suffixes: tuple[str, ...] | None = None) -> Iterator[tuple[Path, str | None]]:
+    """Yield (path, None) for each regular file below `root`, sorted, or (path, reason) when a
+    link was skipped. Symlinked folders are not followed (that ends loops); a symlinked file
+    is read only if it stays inside `root`."""
+    real_root = root.resolve()
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+        here = Path(folder)
+        for name in sorted(files):
+            if is_debris(name):
+                continue
+            if suffixes is not None and not name.lower().endswith(suffixes):
+                continue
+            path = here / name
+            if path.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    yield path, "skipped: a broken or looping symbolic link"
+                    continue
+                if not target.is_relative_to(real_root):
+                    yield path, "skipped: a symbolic link that points outside the journal"
+                    continue
+            if path.is_file():
+                yield path, None
+
+
+def shown_path(path: Path, base: Path) -> str:
+    """`path` as shown to the user: relative to `base` (the project folder) when inside it."""
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return os.fspath(path)

@@ -1,0 +1,54 @@
+"""Small HTML helpers: escaping, site-root URLs, dates."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from html import escape
+from urllib.parse import quote
+
+ROOT = "mljournal-root:/"
+
+
+def e(value: object) -> str:
+    """Escape text for HTML content and attribute values alike."""
+    return escape(str(value), quote=True)
+
+
+def url(path: str) -> str:
+    """A site-root-relative path as an escaped URL: ``ROOT`` + percent-encoded path."""
+    return e(ROOT + quote(path, safe="/#"))
+
+
+def relative_root(page_url: str) -> str:
+    """What replaces ROOT on the page at `page_url` (site-relative, e.g. 'models/tcn-7/')."""
+    depth = page_url.count("/")
+    return "../" * depth
+
+
+def resolve_root(html: str, page_url: str) -> str:
+    return html.replace(ROOT, relative_root(page_url))
+
+
+def page_path(src_uri: str, directory_urls: bool) -> str:
+    """The URL of a generated page, as MkDocs gives it: 'models/a.md' -> 'models/a/'."""
+    stem = src_uri[: -len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        base = stem[: -len("index")]
+        return base if directory_urls else base + "index.html"
+    return stem + "/" if directory_urls else stem + ".html"
+
+
+def when(moment: datetime, with_time: bool = True) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if with_time else moment.strftime("%Y-%m-%d")
+
+
+def number(value: float) -> str:
+    """A metric value, short and exact enough to compare: 0.9612, 1.234e-05, inf."""
+    if math.isnan(value):
+        return "–"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e6):
+        return f"{value:.3e}"
+    return f"{value:.4g}" if abs(value) >= 1 else f"{value:.4f}"

@@ -1,0 +1,329 @@
+"""The HTML of each generated page, from the index and the rendered entries.
+
+Every function returns a fragment whose URLs start with ROOT; strings from front matter and
+run files are always escaped with `e`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from generator.index import JournalIndex, Model
+from generator.reading.entries import Entry
+from generator.reading.runs import best, goal_of, last
+from generator.rendering.html import e, number, url, when
+from generator.settings import STATUSES
+
+
+@dataclass(frozen=True)
+class TocItem:
+    level: int
+    id: str
+    title: str
+
+
+@dataclass
+class Links:
+    """Site URLs (root-relative, unescaped) of generated pages."""
+
+    model: Callable[[str], str]
+    entry: Callable[[Entry], str]
+    tag: Callable[[str], str]
+    timeline: str
+    models: str
+    tags: str
+
+
+class PageKit:
+    """Shared pieces: entry cards, badges, links. One per build."""
+
+    def __init__(self, index: JournalIndex, links: Links, entry_html: dict[str, str]) -> None:
+        self.index = index
+        self.links = links
+        self.entry_html = entry_html
+
+    def model_link(self, model_id: str, css: str = "mj-model") -> str:
+        if model_id in self.index.models:
+            return f'<a class="{css}" href="{url(self.links.model(model_id))}">{e(model_id)}</a>'
+        return f'<span class="{css} mj-unknown" title="no such model">{e(model_id)}</span>'
+
+    def status(self, status: str | None) -> str:
+        if not status:
+            return ""
+        known = status.lower() if status.lower() in STATUSES else "other"
+        return f'<span class="mj-status mj-status--{known}">{e(status)}</span>'
+
+    def tag_link(self, name: str) -> str:
+        from generator.index import tag_slug
+
+        return f'<a class="mj-tag" href="{url(self.links.tag(tag_slug(name)))}">#{e(name)}</a>'
+
+    def entry_link(self, entry: Entry, text: str | None = None) -> str:
+        label = text if text is not None else e(entry.name)
+        return f'<a href="{url(self.links.entry(entry))}">{label}</a>'
+
+    def card(self, entry: Entry, note: str = "") -> str:
+        index = self.index
+        badges = " ".join(self.model_link(m, "mj-badge") for m in entry.models)
+        tags = " ".join(self.tag_link(t) for t in entry.tags)
+        title = f'<span class="mj-entry__title">{e(entry.title)}</span>' if entry.title else ""
+        parts = [
+            f'<article class="mj-entry" id="{e(entry.anchor)}">',
+            '<header class="mj-entry__head">',
+            f'<a class="mj-entry__date" href="{url(self.links.entry(entry))}">{when(entry.date, entry.has_time)}</a>',
+            badges,
+            self.status(entry.status),
+            title,
+            tags,
+            f'<span class="mj-entry__note">{note}</span>' if note else "",
+            "</header>",
+        ]
+        target = index.corrected.get(entry.key)
+        if target is not None:
+            parts.append(
+                f'<p class="mj-corrects">Corrects {self.entry_link(target)} of {when(target.date, False)}.</p>'
+            )
+        for fix in index.corrections.get(entry.key, []):
+            parts.append(
+                f'<p class="mj-corrected">Corrected by {self.entry_link(fix)} on {when(fix.date, False)}: '
+                "read it before trusting this entry.</p>"
+            )
+        parts.append(f'<div class="mj-entry__body">{self.entry_html.get(entry.key, "")}</div>')
+        parts.append("</article>")
+        return "".join(p for p in parts if p)
+
+
+def home_page(kit: PageKit, section_html: Callable[[Entry, str], str]) -> str:
+    """The conclusion table: one row per model, most recently active first."""
+    index = kit.index
+    metrics = index.key_metrics
+    goals = {m: goal_of(m, index.settings.metric_goals) for m in metrics}
+    models = sorted(index.models.values(), key=lambda m: (m.last is not None, m.last, m.id), reverse=True)
+    bests: dict[str, dict[str, tuple[int, float]]] = {}
+    for model in models:
+        if model.run:
+            bests[model.id] = {
+                m: found for m in metrics if m in model.run.metrics
+                for found in [best(model.run.metrics[m], goals[m])] if found
+            }
+    champions: dict[str, float] = {}
+    for metric in metrics:
+        values = [b[metric][1] for b in bests.values() if metric in b]
+        if values:
+            champions[metric] = min(values) if goals[metric] == "min" else max(values)
+    head = "".join(
+        f'<th class="mj-num" title="best value ({"lowest" if goals[m] == "min" else "highest"})">{e(m)}</th>'
+        for m in metrics
+    )
+    rows = []
+    for model in models:
+        hypothesis = model.latest("hypothesis")
+        conclusions = model.sections.get("conclusion", [])
+        conclusion_html = ""
+        if conclusions:
+            entry, section = conclusions[-1]
+            conclusion_html = section_html(entry, section.text)
+            fixes = index.corrections.get(entry.key)
+            if fixes:
+                conclusion_html += f'<p class="mj-corrected">Corrected by {kit.entry_link(fixes[-1])}.</p>'
+            if len(conclusions) > 1:
+                earlier = "".join(
+                    f'<div class="mj-earlier">{kit.entry_link(en, when(en.date, False))}{section_html(en, s.text)}</div>'
+                    for en, s in reversed(conclusions[:-1])
+                )
+                conclusion_html += f"<details><summary>{len(conclusions) - 1} earlier</summary>{earlier}</details>"
+        cells = []
+        for metric in metrics:
+            found = bests.get(model.id, {}).get(metric)
+            if found:
+                strong = found[1] == champions.get(metric)
+                value = f"<strong>{number(found[1])}</strong>" if strong else number(found[1])
+                cells.append(f'<td class="mj-num" title="step {found[0]}">{value}</td>')
+            else:
+                cells.append('<td class="mj-num mj-none">–</td>')
+        dates = ""
+        if model.first:
+            first, latest = when(model.first, False), when(model.last, False)
+            dates = first if first == latest else f"{first}<br>{latest}"
+        rows.append(
+            "<tr>"
+            f'<td class="mj-id">{kit.model_link(model.id)}</td>'
+            f"<td>{kit.model_link(model.parent) if model.parent else ''}</td>"
+            f'<td class="mj-dates">{dates}</td>'
+            f"<td>{kit.status(model.status)}</td>"
+            f'<td class="mj-text">{section_html(*hypothesis[:1], hypothesis[1].text) if hypothesis else ""}</td>'
+            f'<td class="mj-text">{conclusion_html}</td>'
+            + "".join(cells)
+            + "</tr>"
+        )
+    summary = (
+        f'<p class="mj-summary">{len(index.models)} models, {len(index.entries)} entries. '
+        f'Latest first; <a href="{url(kit.links.timeline)}">timeline</a> · '
+        f'<a href="{url(kit.links.models)}">lineage</a> · <a href="{url(kit.links.tags)}">tags</a>.</p>'
+    )
+    table = (
+        '<div class="mj-table-wrap"><table class="mj-conclusions">'
+        "<thead><tr><th>Model</th><th>Parent</th><th>Dates</th><th>Status</th>"
+        f"<th>Hypothesis</th><th>Conclusion</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+    return f"<h1>Conclusions</h1>{summary}{table}"
+
+
+def timeline_page(kit: PageKit, title: str, entries: list[Entry], pager: str) -> str:
+    cards = "".join(kit.card(entry) for entry in entries)
+    return f'<h1>{e(title)}</h1>{pager}<div class="mj-entries">{cards}</div>{pager}'
+
+
+def timeline_pager(pages: list[tuple[str, str, int]], current: str) -> str:
+    """Month links, newest first: (label, url, count)."""
+    items = []
+    for label, link, count in pages:
+        css = ' class="mj-current" aria-current="page"' if link == current else ""
+        items.append(f'<a{css} href="{url(link)}">{e(label)} <small>{count}</small></a>')
+    return f'<nav class="mj-pager" aria-label="Timeline pages">{"".join(items)}</nav>'
+
+
+def model_page(
+    kit: PageKit,
+    model: Model,
+    section_html: Callable[[Entry, str], str],
+    plots: list[tuple[str, str, int, int]],
+    screenshots: list[tuple[str, str, str, int | None, int | None]],
+) -> tuple[str, list[TocItem]]:
+    """plots: (metric, url, w, h); screenshots: (name, full url, thumb url, w, h)."""
+    index = kit.index
+    toc: list[TocItem] = []
+
+    def heading(anchor: str, title: str) -> str:
+        toc.append(TocItem(2, anchor, title))
+        return f'<h2 id="{anchor}">{e(title)}</h2>'
+
+    out = [f'<h1>{e(model.id)} {kit.status(model.status)}</h1>']
+    facts = []
+    if model.first:
+        facts.append(f"{when(model.first, False)} – {when(model.last, False)}")
+    facts.append(f"{len(model.entries)} entries, {len(model.mentions)} mentions")
+    if model.tags:
+        facts.append(" ".join(kit.tag_link(t) for t in model.tags))
+    out.append(f'<p class="mj-facts">{" · ".join(facts)}</p>')
+
+    chain = index.lineage(model.id)
+    lineage = " → ".join(
+        f"<strong>{e(m)}</strong>" if m == model.id else kit.model_link(m) for m in chain
+    )
+    if model.parent and not model.parent_known:
+        lineage = f'{kit.model_link(model.parent)} → {lineage}'
+    children = ", ".join(kit.model_link(c) for c in model.children)
+    out.append(heading("lineage", "Lineage"))
+    out.append(f'<p class="mj-lineage">{lineage}</p>')
+    out.append(f'<p class="mj-children">Children: {children or "none yet"}</p>')
+
+    card = []
+    for name, label in (("hypothesis", "Hypothesis"), ("conclusion", "Conclusion")):
+        found = model.latest(name)
+        if found:
+            card.append(f"<dt>{label} <small>{kit.entry_link(found[0], when(found[0].date, False))}</small></dt>"
+                        f"<dd>{section_html(found[0], found[1].text)}</dd>")
+    if card:
+        out.append(f'<dl class="mj-card">{"".join(card)}</dl>')
+
+    run = model.run
+    if run and run.metrics:
+        goals = index.settings.metric_goals
+        out.append(heading("metrics", "Metrics"))
+        rows = []
+        for metric, series in sorted(run.metrics.items()):
+            final, top = last(series), best(series, goal_of(metric, goals))
+            rows.append(
+                f"<tr><td>{e(metric)}</td>"
+                f'<td class="mj-num">{number(final[1]) if final else "–"}</td><td class="mj-num">{final[0] if final else ""}</td>'
+                f'<td class="mj-num">{number(top[1]) if top else "–"}</td><td class="mj-num">{top[0] if top else ""}</td>'
+                f'<td class="mj-num">{series.points()}</td></tr>'
+            )
+        out.append(
+            '<div class="mj-table-wrap"><table class="mj-metrics"><thead><tr><th>Metric</th><th class="mj-num">Last</th>'
+            '<th class="mj-num">at step</th><th class="mj-num">Best</th><th class="mj-num">at step</th>'
+            f'<th class="mj-num">Points</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+        )
+        if plots:
+            compared = f" (dashed: parent {e(model.parent)})" if model.parent and model.parent_known else ""
+            figures = "".join(
+                f'<figure><img src="{url(link)}" alt="{e(metric)} of {e(model.id)}" width="{w}" height="{h}" '
+                f'loading="lazy" decoding="async"></figure>'
+                for metric, link, w, h in plots
+            )
+            out.append(f'<p class="mj-plots-note">Plots{compared}:</p><div class="mj-plots">{figures}</div>')
+    if screenshots:
+        out.append(heading("screenshots", "Screenshots"))
+        out.append(_gallery(screenshots))
+    if run and run.meta:
+        meta = run.meta
+        out.append(heading("run", "Run"))
+        rows = []
+        for label, value in (("command", meta.command), ("commit", meta.commit), ("status", meta.status),
+                             ("started", meta.started), ("finished", meta.finished)):
+            if value:
+                rows.append(f"<tr><th>{label}</th><td><code>{e(value)}</code></td></tr>")
+        for key, value in sorted(meta.params.items()):
+            shown = value if isinstance(value, str) else json.dumps(value, allow_nan=False, default=str) if _finite(value) else str(value)
+            rows.append(f'<tr><th class="mj-param">{e(key)}</th><td><code>{e(shown)}</code></td></tr>')
+        out.append(f'<div class="mj-table-wrap"><table class="mj-run"><tbody>{"".join(rows)}</tbody></table></div>')
+
+    about = {entry.key for entry in model.entries}
+    timeline = sorted(model.entries + model.mentions, key=lambda en: (en.date, en.key))
+    out.append(heading("entries", "Entries"))
+    cards = []
+    for entry in timeline:
+        note = "" if entry.key in about else f"mentions {e(model.id)}"
+        cards.append(kit.card(entry, note))
+    out.append(f'<div class="mj-entries">{"".join(cards) or "<p>No entries yet.</p>"}</div>')
+    return "".join(out), toc
+
+
+def _gallery(shots: list[tuple[str, str, str, int | None, int | None]]) -> str:
+    items = []
+    for name, full, thumb, w, h in shots:
+        size = f' width="{w}" height="{h}"' if w and h else ""
+        items.append(
+            f'<figure><a class="mj-shot" href="{url(full)}"><img src="{url(thumb)}" alt="{e(name)}"{size} '
+            f'loading="lazy" decoding="async"></a><figcaption>{e(name)}</figcaption></figure>'
+        )
+    return f'<div class="mj-gallery">{"".join(items)}</div>'
+
+
+def tag_page(kit: PageKit, name: str, entries: list[Entry]) -> str:
+    cards = "".join(kit.card(entry) for entry in sorted(entries, key=lambda en: (en.date, en.key), reverse=True))
+    return f'<h1>#{e(name)}</h1><p class="mj-facts">{len(entries)} entries, newest first.</p><div class="mj-entries">{cards}</div>'
+
+
+def tags_index_page(kit: PageKit) -> str:
+    items = "".join(
+        f'<li>{kit.tag_link(tag.name)} <small>{len(tag.entries)}</small></li>' for tag in kit.index.tags.values()
+    )
+    return f'<h1>Tags</h1><ul class="mj-tags">{items}</ul>'
+
+
+def models_index_page(kit: PageKit) -> str:
+    """The lineage forest: every model under its parent, families side by side."""
+    models = kit.index.models
+
+    def branch(model_id: str) -> str:
+        model = models[model_id]
+        dates = f' <small>{when(model.first, False)}</small>' if model.first else ""
+        kids = "".join(branch(c) for c in model.children)
+        return (f"<li>{kit.model_link(model_id)} {kit.status(model.status)}{dates}"
+                + (f"<ul>{kids}</ul>" if kids else "") + "</li>")
+
+    roots = [m for m in models.values() if not (m.parent and m.parent_known)]
+    return f'<h1>Models</h1><p class="mj-facts">Each model under its parent.</p><ul class="mj-forest">{"".join(branch(r.id) for r in roots)}</ul>'
+
+
+def _finite(value: object) -> bool:
+    try:
+        json.dumps(value, allow_nan=False, default=str)
+        return True
+    except ValueError:
+        return False

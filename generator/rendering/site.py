@@ -1,0 +1,205 @@
+"""Render the whole journal: the pages, the files to publish, and what went wrong.
+
+`render_site` is the one entry point a site engine calls; it returns plain data
+(`RenderedSite`) for the engine to write. Nothing from a run folder is published but
+its screenshots (and thumbnails of them): checkpoints stay where they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.errors import Diagnostic
+from generator.ids import find_mentions
+from generator.index import JournalIndex
+from generator.reading.entries import Entry
+from generator.reading.walk import shown_path
+from generator.rendering import pages
+from generator.rendering.html import page_path
+from generator.rendering.images import ImageStore
+from generator.rendering.markdown import EntryRenderer, RenderContext, Target
+from generator.rendering.plots import plot_metric
+
+
+@dataclass
+class SitePage:
+    src_uri: str  # as if it were a file in the docs folder: "models/tcn-7.md"
+    url: str  # site-relative: "models/tcn-7/"
+    title: str
+    html: str  # URLs start with html.ROOT
+    toc: list[pages.TocItem] = field(default_factory=list)
+    hide: tuple[str, ...] = ("navigation", "toc")
+
+
+@dataclass
+class SiteAsset:
+    dest_uri: str  # where it goes in the site
+    source: Path  # the file to copy
+
+
+@dataclass
+class RenderedSite:
+    pages: list[SitePage]
+    assets: list[SiteAsset]
+    diagnostics: list[Diagnostic]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    project_dir: Path
+    directory_urls: bool = True
+    markdown_extensions: tuple = ()
+    markdown_configs: dict = field(default_factory=dict)
+
+
+def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
+    settings = index.settings
+    diagnostics: list[Diagnostic] = []
+    directory_urls = options.directory_urls
+
+    def page_url(src_uri: str) -> str:
+        return page_path(src_uri, directory_urls)
+
+    # 1. Where everything will be.
+    timeline_pages = _paginate(index.entries, settings.timeline_page_size)
+    entry_page: dict[str, str] = {}
+    for src_uri, _label, chunk in timeline_pages:
+        for entry in chunk:
+            entry_page[entry.key] = page_url(src_uri)
+    links = pages.Links(
+        model=lambda m: page_url(f"models/{m}.md"),
+        entry=lambda en: f"{entry_page[en.key]}#{en.anchor}",
+        tag=lambda slug: page_url(f"tags/{slug}.md"),
+        timeline=page_url("timeline/index.md"),
+        models=page_url("models/index.md"),
+        tags=page_url("tags/index.md"),
+    )
+
+    # 2. Screenshots and their thumbnails.
+    images = ImageStore(settings.cache_dir)
+    assets: list[SiteAsset] = []
+    shots: dict[str, list[tuple[str, str, str, int | None, int | None]]] = {}
+    targets: dict[str, Target] = {}
+    for model_id, model in index.models.items():
+        run = model.run
+        if run is None:
+            continue
+        for relative in run.screenshots:
+            source = run.path / relative
+            picture = images.picture(source, shown_path(source, options.project_dir), diagnostics)
+            if picture is None:
+                continue
+            dest = f"{settings.runs_folder}/{model_id}/{relative}"
+            assets.append(SiteAsset(dest, source))
+            thumb = dest
+            if picture.thumb != source:
+                thumb = f"assets/thumbs/{picture.thumb.name}"
+                assets.append(SiteAsset(thumb, picture.thumb))
+            targets[dest] = Target(dest, picture, thumb)
+            shots.setdefault(model_id, []).append((relative, dest, thumb, picture.thumb_width, picture.thumb_height))
+
+    # 3. Entry bodies, rendered once and shown on every page they belong to.
+    entries_by_path = {f"{settings.entries_folder}/{en.key}.md": en for en in index.entries}
+    runs_prefix = settings.runs_folder + "/"
+
+    def resolve(path: str) -> Target | str:
+        if path in targets:
+            return targets[path]
+        if path in entries_by_path:
+            return Target(links.entry(entries_by_path[path]))
+        if path.startswith(runs_prefix):
+            model_id, _, rest = path[len(runs_prefix):].partition("/")
+            if model_id in index.models and not rest.strip("/"):
+                return Target(links.model(model_id))
+            if (settings.journal_dir / path).is_file():
+                return "points into a run folder, and only screenshots are published from run folders"
+            return "points to a missing file"
+        full = settings.journal_dir / path
+        if full.is_file():
+            return Target(page_url(path) if path.endswith(".md") else path)
+        if full.is_dir():
+            return "points to a folder"
+        return "points to a missing file"
+
+    renderer = EntryRenderer(
+        list(options.markdown_extensions), dict(options.markdown_configs), links.model, resolve
+    )
+    known = frozenset(index.models)
+    entry_html: dict[str, str] = {}
+    for entry in index.entries:
+        context = _context(entry, settings.entries_folder, known, entry.body_line)
+        entry_html[entry.key] = renderer.render(entry.body, context)
+        diagnostics.extend(context.diagnostics)
+
+    def section_html(entry: Entry, text: str) -> str:
+        context = _context(entry, settings.entries_folder, known, None)
+        return renderer.render(text, context)
+
+    kit = pages.PageKit(index, links, entry_html)
+    site: list[SitePage] = []
+
+    # 4. Pages.
+    site.append(SitePage("index.md", page_url("index.md"), "Conclusions", pages.home_page(kit, section_html)))
+    pager_items = [(label, page_url(src), len(chunk)) for src, label, chunk in timeline_pages]
+    newest = timeline_pages[0] if timeline_pages else ("timeline/index.md", "", [])
+    site.append(
+        SitePage("timeline/index.md", page_url("timeline/index.md"), "Timeline",
+                 pages.timeline_page(kit, "Timeline", newest[2], pages.timeline_pager(pager_items, page_url(newest[0]))))
+    )
+    for src_uri, label, chunk in timeline_pages:
+        link = page_url(src_uri)
+        site.append(SitePage(src_uri, link, f"Timeline {label}",
+                             pages.timeline_page(kit, f"Timeline {label}", chunk, pages.timeline_pager(pager_items, link))))
+    site.append(SitePage("models/index.md", page_url("models/index.md"), "Models", pages.models_index_page(kit)))
+    for model_id, model in index.models.items():
+        plots = []
+        if model.run:
+            parent_run = index.models[model.parent].run if model.parent and model.parent_known else None
+            for metric, series in sorted(model.run.metrics.items()):
+                if series.points() == 0:
+                    continue
+                parent = (model.parent, parent_run.metrics[metric]) if parent_run and metric in parent_run.metrics else None
+                plot = plot_metric(settings.cache_dir, model_id, metric, series, parent)
+                dest = f"assets/plots/{plot.path.name}"
+                assets.append(SiteAsset(dest, plot.path))
+                plots.append((metric, dest, plot.width, plot.height))
+        html, toc = pages.model_page(kit, model, section_html, plots, shots.get(model_id, []))
+        site.append(SitePage(f"models/{model_id}.md", page_url(f"models/{model_id}.md"), model_id, html, toc, ("navigation",)))
+    site.append(SitePage("tags/index.md", page_url("tags/index.md"), "Tags", pages.tags_index_page(kit)))
+    for slug, tag in index.tags.items():
+        site.append(SitePage(f"tags/{slug}.md", page_url(f"tags/{slug}.md"), f"#{tag.name}",
+                             pages.tag_page(kit, tag.name, tag.entries)))
+    return RenderedSite(site, _unique_assets(assets), diagnostics)
+
+
+def _context(entry: Entry, entries_folder: str, known: frozenset[str], body_line: int | None) -> RenderContext:
+    folder = f"{entries_folder}/{entry.key}".rsplit("/", 1)[0]
+    return RenderContext(
+        anchor=entry.anchor,
+        source_dir=folder,
+        mentions=find_mentions(entry.body, known),
+        source=entry.source,
+        body_line=body_line or entry.body_line,
+    )
+
+
+def _paginate(entries: list[Entry], size: int) -> list[tuple[str, str, list[Entry]]]:
+    """(src_uri, label, entries) newest first: one page per month, split every `size` entries."""
+    months: dict[str, list[Entry]] = {}
+    for entry in sorted(entries, key=lambda en: (en.date, en.key), reverse=True):
+        months.setdefault(entry.date.strftime("%Y-%m"), []).append(entry)
+    out = []
+    for month, chunk in months.items():
+        for number, start in enumerate(range(0, len(chunk), size), start=1):
+            src = f"timeline/{month}/index.md" if number == 1 else f"timeline/{month}/{number}.md"
+            label = month if number == 1 else f"{month} ({number})"
+            out.append((src, label, chunk[start : start + size]))
+    return out
+
+
+def _unique_assets(assets: list[SiteAsset]) -> list[SiteAsset]:
+    seen: dict[str, SiteAsset] = {}
+    for asset in assets:
+        seen.setdefault(asset.dest_uri, asset)
+    return list(seen.values())
