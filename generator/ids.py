@@ -24,14 +24,14 @@ def check_model_id(model_id: object) -> str:
             f"model ID {model_id[:20]!r}… is {len(model_id)} characters long; "
             f"the limit is {MAX_ID_LENGTH}"
         )
-    if model_id.startswith("."):
-        raise UnsafeIdError(f"model ID {model_id!r} cannot start with '.'")
     if not _ID_CHARS.fullmatch(model_id):
         bad = sorted({c for c in model_id if not _ID_CHARS.fullmatch(c)})
         shown = " ".join(repr(c) for c in bad)
         raise UnsafeIdError(
             f"model ID {model_id!r} contains {shown}; use only letters, digits, '-', '_' and '.'"
         )
+    if model_id.startswith("."):
+        raise UnsafeIdError(f"model ID {model_id!r} cannot start with '.'")
     if model_id.lower() in RESERVED_IDS:
         raise UnsafeIdError(f"model ID {model_id!r} is a reserved name; choose another")
     return model_id

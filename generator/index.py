@@ -226,9 +226,10 @@ def _set_parents(models: dict[str, Model], entries: list[Entry], diagnostics: li
 
 
 def _drop_case_twins(entries: list[Entry], runs: dict[str, Run], diagnostics: list[Diagnostic]):
-    """IDs that differ only in case would share one page on macOS and Windows: keep the first."""
+    """IDs that differ only in case would share one page on macOS and Windows: keep the
+    spelling written first (entries by date, then run folders)."""
     first: dict[str, str] = {}
-    for model_id in sorted({m for e in entries for m in e.models} | set(runs)):
+    for model_id in [m for e in entries for m in e.models] + sorted(runs):
         first.setdefault(model_id.lower(), model_id)
     twins = {m for m in {m for e in entries for m in e.models} | set(runs) if first[m.lower()] != m}
     if not twins:

@@ -124,7 +124,7 @@ def _load(block: str, path: Path, first_line: int) -> dict[str, Field]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + first_line if mark else first_line
-        problem = error.problem or str(error)
+        problem = (error.problem or str(error)).replace("'<stream end>'", "the end of the front matter")
         if isinstance(error, yaml.constructor.ConstructorError) and "tag" in problem:
             problem = f"{problem.strip()}; only plain values, lists and mappings are allowed"
         raise FrontMatterError(f"front matter is not valid YAML: {problem}", path, line) from None

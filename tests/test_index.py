@@ -1,0 +1,95 @@
+"""Indexing: models, lineage, mentions, sections in several languages, corrections."""
+
+from __future__ import annotations
+
+from generator.index import load_journal, tag_slug
+from generator.settings import DEFAULT_SECTIONS, Settings
+
+
+def index_of(project, **settings):
+    return load_journal(Settings(journal_dir=project.root / "journal", cache_dir=project.root / ".cache", **settings), project.root)
+
+
+def entry(project, name, model, body="", **front):
+    lines = [f"date: {name[:10]}", f"model: {model}"] + [f"{k}: {v}" for k, v in front.items()]
+    project.entry(f"{name}.md", "---\n" + "\n".join(lines) + "\n---\n" + body)
+
+
+def test_lineage_children_and_the_chain_of_ancestors(project):
+    entry(project, "2026-10-01-a-1", "a-1")
+    entry(project, "2026-10-02-a-2", "a-2", parent="a-1")
+    entry(project, "2026-10-03-a-3", "a-3", parent="a-2")
+    entry(project, "2026-10-04-a-4", "a-4", parent="a-2")
+    index = index_of(project)
+    assert index.diagnostics == []
+    assert index.models["a-2"].children == ["a-3", "a-4"]
+    assert index.lineage("a-3") == ["a-1", "a-2", "a-3"]
+
+
+def test_unknown_parent_and_cycles_are_named(project):
+    entry(project, "2026-10-01-a-1", "a-1", parent="a-9")
+    entry(project, "2026-10-02-b-1", "b-1", parent="b-2")
+    entry(project, "2026-10-03-b-2", "b-2", parent="b-1")
+    index = index_of(project)
+    assert [str(d) for d in index.diagnostics] == [
+        "journal/entries/2026-10-01-a-1.md:4: parent 'a-9' names no known model (no entry is about it and there is no "
+        "runs/a-9/ folder); check the spelling",
+        "journal/entries/2026-10-03-b-2.md:4: lineage cycle b-1 -> b-2 -> b-1; ignoring 'b-2' -> 'b-1'",
+    ]
+    assert index.lineage("b-2") == ["b-2"]
+    assert index.lineage("b-1") == ["b-2", "b-1"]
+
+
+def test_mentions_are_whole_ids_and_not_the_entry_own_models(project):
+    entry(project, "2026-10-01-a-1", "a-1")
+    entry(project, "2026-10-01-a-10", "a-10")
+    entry(project, "2026-10-02-b-1", "b-1", body="Unlike a-1. Not a-100, not xa-1, but a-10, and b-1 itself.\n")
+    index = index_of(project)
+    assert index.mentions["2026-10-02-b-1"] == ["a-1", "a-10"]
+    assert [e.key for e in index.models["a-1"].mentions] == ["2026-10-02-b-1"]
+
+
+def test_sections_in_other_languages_feed_the_model(project):
+    sections = dict(DEFAULT_SECTIONS, conclusion=("結論", "Wnioski", "Conclusion"))
+    entry(project, "2026-10-01-a-1", "a-1", body="## Hypothesis\nH.\n\n## 結論\n深い方が良い。\n")
+    entry(project, "2026-10-05-a-1", "a-1", body="```\n## Wnioski\nin code\n```\n### wnioski:\nLepiej.\n")
+    index = index_of(project, sections=sections)
+    model = index.models["a-1"]
+    assert [s.text for _, s in model.sections["conclusion"]] == ["深い方が良い。", "Lepiej."]
+    assert model.latest("hypothesis")[1].text == "H."
+
+
+def test_corrections_link_both_ways_and_bad_ones_are_named(project):
+    entry(project, "2026-10-01-a-1", "a-1")
+    entry(project, "2026-10-03-a-1", "a-1", corrects="2026-10-01-a-1")
+    entry(project, "2026-10-04-a-1", "a-1", corrects="2026-10-09-a-1")
+    index = index_of(project)
+    assert [e.key for e in index.corrections["2026-10-01-a-1"]] == ["2026-10-03-a-1"]
+    assert index.corrected["2026-10-03-a-1"].key == "2026-10-01-a-1"
+    assert [str(d) for d in index.diagnostics] == [
+        "journal/entries/2026-10-04-a-1.md:4: corrects '2026-10-09-a-1', but no entry has that name; write the file "
+        "name of the entry without '.md', e.g. 2026-11-03-tcn-7"
+    ]
+
+
+def test_case_twins_keep_one_spelling(project):
+    entry(project, "2026-10-01-a-1", "a-1")
+    entry(project, "2026-10-02-x", "A-1")
+    index = index_of(project)
+    assert list(index.models) == ["a-1"]
+    assert [str(d) for d in index.diagnostics] == [
+        "journal/entries/2026-10-02-x.md:3: skipped: model 'A-1' differs from 'a-1' only in case, and both would be "
+        "one page; use one spelling"
+    ]
+
+
+def test_runs_alone_are_models_and_key_metrics_prefer_held_out_ones(project):
+    project.run_file("r-1", "metrics.csv", "step,train_loss,val_acc,val_loss\n1,1,0.5,1\n")
+    project.run_file("r-2", "metrics.csv", "step,train_loss,val_acc\n1,1,0.5\n")
+    index = index_of(project)
+    assert list(index.models) == ["r-1", "r-2"]
+    assert index.key_metrics == ["val_acc", "val_loss"]
+
+
+def test_tag_slugs():
+    assert [tag_slug(t) for t in ("Data aug", "data-aug", "バグ", "a/b?", "!!")] == ["data-aug", "data-aug", "バグ", "ab", "tag"]

@@ -1,0 +1,119 @@
+"""Run folders: the journal's metric formats, read while training processes write them."""
+
+from __future__ import annotations
+
+import math
+
+from generator.reading.runs import best, goal_of, last, read_runs
+
+
+def runs_of(project):
+    runs, diagnostics = read_runs(project.runs, project.root)
+    return runs, [str(d) for d in diagnostics]
+
+
+def values(series):
+    return list(zip(series.steps, [None if math.isnan(v) else v for v in series.values]))
+
+
+def test_wide_csv(project):
+    project.run_file("a-1", "metrics.csv", "step,loss,acc\n1,0.9,0.5\n2,0.7,\n3,0.5,0.7\n")
+    runs, messages = runs_of(project)
+    assert messages == []
+    assert values(runs["a-1"].metrics["loss"]) == [(1, 0.9), (2, 0.7), (3, 0.5)]
+    assert values(runs["a-1"].metrics["acc"]) == [(1, 0.5), (3, 0.7)]
+
+
+def test_long_csv(project):
+    project.run_file("a-1", "metrics.csv", "step,metric,value\n1,loss,0.9\n1,acc,0.5\n2,loss,0.8\n")
+    runs, messages = runs_of(project)
+    assert messages == []
+    assert values(runs["a-1"].metrics["loss"]) == [(1, 0.9), (2, 0.8)]
+    assert values(runs["a-1"].metrics["acc"]) == [(1, 0.5)]
+
+
+def test_jsonl_with_nan_infinity_and_null(project):
+    project.run_file(
+        "a-1", "metrics.jsonl",
+        '{"step": 1, "loss": 1.5, "acc": null}\n{"step": 2, "loss": NaN}\n{"step": 3, "loss": Infinity, "acc": 0.5}\n',
+    )
+    runs, messages = runs_of(project)
+    loss = runs["a-1"].metrics["loss"]
+    assert messages == []
+    assert loss.steps == [1, 2, 3] and loss.values[0] == 1.5 and math.isnan(loss.values[1]) and loss.values[2] == math.inf
+    assert best(loss, "min") == (1, 1.5)
+    assert last(loss) == (3, math.inf)
+    assert runs["a-1"].metrics["acc"].points() == 1
+
+
+def test_a_line_still_being_written_is_left_for_later_silently(project):
+    project.run_file("a-1", "metrics.csv", "step,loss\n1,0.9\n2,0.8\n3,0.")
+    project.run_file("b-1", "metrics.jsonl", '{"step": 1, "loss": 0.9}\n{"step": 2, "lo')
+    runs, messages = runs_of(project)
+    assert messages == []
+    assert runs["a-1"].metrics["loss"].steps == [1, 2]
+    assert runs["b-1"].metrics["loss"].steps == [1]
+
+
+def test_a_malformed_line_in_the_middle_is_named_and_the_rest_kept(project):
+    project.run_file("a-1", "metrics.csv", "step,loss\n1,0.9\n2,oops\nthree,0.7\n4,0.6,9\n5,0.5\n")
+    project.run_file("b-1", "metrics.jsonl", '{"step": 1, "loss": 0.9}\n{broken\n[1, 2]\n{"loss": 1}\n{"step": 5, "loss": 0.5}\n')
+    runs, messages = runs_of(project)
+    assert messages == [
+        "journal/runs/a-1/metrics.csv:3: loss: not a number; those cells skipped",
+        "journal/runs/a-1/metrics.csv:4: step 'three' is not a whole number; row skipped",
+        "journal/runs/a-1/metrics.csv:5: 3 cells where the header has 2; row skipped",
+        "journal/runs/b-1/metrics.jsonl:2: not a JSON object; line skipped",
+        "journal/runs/b-1/metrics.jsonl:3: not a JSON object; line skipped",
+        "journal/runs/b-1/metrics.jsonl:4: no whole-number 'step'; line skipped",
+    ]
+    assert runs["a-1"].metrics["loss"].steps == [1, 5]
+    assert runs["b-1"].metrics["loss"].steps == [1, 5]
+
+
+def test_resumed_training_new_header_duplicate_and_backwards_steps(project):
+    project.run_file("a-1", "metrics.csv", "step,loss\n1,0.9\n2,0.8\n3,0.7\nstep,loss,lr\n2,0.75,0.1\n4,0.6,0.1\n")
+    runs, messages = runs_of(project)
+    assert messages == []
+    assert values(runs["a-1"].metrics["loss"]) == [(1, 0.9), (2, 0.75), (3, 0.7), (4, 0.6)]
+    assert values(runs["a-1"].metrics["lr"]) == [(2, 0.1), (4, 0.1)]
+
+
+def test_csv_without_header_is_named(project):
+    project.run_file("a-1", "metrics.csv", "1,0.9\n")
+    runs, messages = runs_of(project)
+    assert messages == ["journal/runs/a-1/metrics.csv:1: metrics.csv must start with a header line 'step,<metric>,…'"]
+    assert runs["a-1"].metrics == {}
+
+
+def test_screenshots_anywhere_checkpoints_never_listed(project):
+    project.run_file("a-1", "curves.png", b"\x89PNG")
+    project.run_file("a-1", "tb/loss curve #2.jpg", b"x")
+    project.run_file("a-1", "checkpoint-10/model.safetensors", b"\0" * 10)
+    project.run_file("a-1", "optimizer.pt", b"\0")
+    project.run_file("a-1", ".hidden.png", b"x")
+    runs, _ = runs_of(project)
+    assert runs["a-1"].screenshots == ["curves.png", "tb/loss curve #2.jpg"]
+
+
+def test_run_json_metadata_and_bad_run_json(project):
+    project.run_file("a-1", "run.json", '{"command": "python train.py a-1", "params": {"lr": 0.1}, "commit": "abc", "seed": 3}')
+    project.run_file("b-1", "run.json", '{"command": "python train.py",\n "params": }')
+    runs, messages = runs_of(project)
+    meta = runs["a-1"].meta
+    assert (meta.command, meta.params, meta.commit, meta.other) == ("python train.py a-1", {"lr": 0.1}, "abc", {"seed": 3})
+    assert runs["b-1"].meta is None
+    assert messages == ["journal/runs/b-1/run.json:2: not valid JSON (Expecting value); ignored"]
+
+
+def test_a_run_folder_that_is_not_an_id_is_skipped(project):
+    project.run_file("bad id", "metrics.csv", "step,loss\n1,1\n")
+    runs, messages = runs_of(project)
+    assert runs == {}
+    assert messages == ["journal/runs/bad id: skipped: the folder name is not a model ID: model ID 'bad id' contains ' '; "
+                        "use only letters, digits, '-', '_' and '.'"]
+
+
+def test_goals_from_names_and_settings():
+    assert [goal_of(m, {}) for m in ("val_loss", "eval/accuracy", "wer", "bleu")] == ["min", "max", "min", "max"]
+    assert goal_of("val_loss", {"val_loss": "max"}) == "max"
