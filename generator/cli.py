@@ -108,6 +108,7 @@ def entry(model_id: str, parent: str | None, tags: tuple[str, ...], message: str
     check_model_id(model_id)
     if parent is not None:
         check_model_id(parent)
+    _setup_logging(False)
     config = find_config(config_file)
     settings = load_settings(config)
     path = create_entry(settings, config.parent.resolve(), model_id, parent=parent, tags=tags, message=message)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from generator.errors import ConfigError
@@ -31,6 +30,8 @@ def load_mkdocs_config(config_file: Path, **overrides):
         config = load_config(str(config_file), **overrides)
     except exceptions.ConfigurationError as error:
         raise ConfigError(str(error).strip(), config_file) from None
+    except exceptions.Abort:  # MkDocs has already logged what is wrong
+        raise ConfigError("the configuration has errors (see above)", config_file) from None
     if "journal" not in config.plugins:
         raise ConfigError("the journal plugin is not on: add 'plugins: [search, journal]'", config_file)
     return config
@@ -38,7 +39,6 @@ def load_mkdocs_config(config_file: Path, **overrides):
 
 def load_settings(config_file: Path) -> Settings:
     """The journal settings alone (for `journal entry`), validated by MkDocs as in a build."""
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)
     config = load_mkdocs_config(config_file)
     plugin = config.plugins["journal"]
     config = plugin.on_config(config)

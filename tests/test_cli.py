@@ -1,0 +1,168 @@
+"""The `journal` command: exact output, messages and exit codes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL_CONFIG
+
+
+def test_entry_writes_a_dated_card_and_prints_its_path(project, cli):
+    result = cli("entry", "tcn-1", "--tag", "baseline", "-t", "tcn")
+    assert result.exit_code == 0, result.output
+    path = Path(result.output.strip())
+    assert re.fullmatch(r"journal/entries/\d{4}-\d\d/\d{4}-\d\d-\d\d-tcn-1\.md", path.as_posix())
+    text = path.read_text()
+    assert re.match(r"---\ndate: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d\d:\d\d\nmodel: tcn-1\ntags: \[baseline, tcn\]\n---\n", text)
+    headings = re.findall(r"^## (.+)$", text, re.M)
+    assert headings == ["Hypothesis", "Results", "Conclusion", "Training command", "Prediction command", "Problems met"]
+
+
+def test_later_entries_get_a_note_and_the_parent_is_guessed(project, cli):
+    cli("entry", "tcn-6", "-m", "six")
+    first = Path(cli("entry", "tcn-7", "-m", "seven").output.strip())
+    assert "parent: tcn-6\n" in first.read_text()
+    second = Path(cli("entry", "tcn-7").output.strip())
+    assert second.name.endswith("-tcn-7-2.md")
+    text = second.read_text()
+    assert "parent: tcn-6\n" in text and "## Hypothesis" not in text
+    assert first.read_text().endswith("---\nseven\n")
+
+
+def test_explicit_parent_and_the_git_commit(project, cli):
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    text = Path(cli("entry", "mlp-2", "--parent", "tcn-1", "-m", "x").output.strip()).read_text()
+    assert "parent: tcn-1\n" in text
+    assert re.search(r"^commit: [0-9a-f]{12}(-dirty)?$", text, re.M)
+
+
+@pytest.mark.parametrize(
+    ("model_id", "message"),
+    [
+        ("../x", "model ID '../x' contains '/'; use only letters, digits, '-', '_' and '.'"),
+        ("a/b", "model ID 'a/b' contains '/'; use only letters, digits, '-', '_' and '.'"),
+        ("/abs", "model ID '/abs' contains '/'; use only letters, digits, '-', '_' and '.'"),
+        (".hidden", "model ID '.hidden' cannot start with '.'"),
+        ("", "a model ID cannot be empty"),
+        ("x" * 65, "model ID 'xxxxxxxxxxxxxxxxxxxx'… is 65 characters long; the limit is 64"),
+        ("tcn 7", "model ID 'tcn 7' contains ' '; use only letters, digits, '-', '_' and '.'"),
+        ("index", "model ID 'index' is a reserved name; choose another"),
+    ],
+)
+def test_unsafe_ids_are_refused_with_exit_code_2(project, cli, model_id, message):
+    result = cli("entry", model_id, "-m", "x")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == f"Error: {message}"
+    assert list(project.entries.rglob("*.md")) == []
+
+
+def test_entry_never_hangs_without_a_terminal(project, tmp_path):
+    # A real process with no terminal and an editor that would block forever.
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "entry", "tcn-1"],
+        cwd=project.root, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin", "EDITOR": "sleep 3600", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert Path(project.root / result.stdout.strip()).read_text().count("## ") == 6
+
+
+def test_entry_outside_a_journal_says_how_to_start(tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    result = cli("entry", "tcn-1", "-m", "x")
+    assert result.exit_code == 1
+    assert result.output == "error: no mkdocs.yml here: run `journal init` to start a journal, or pass -f PATH\n"
+
+
+def test_init_creates_a_journal_and_never_overwrites(tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".gitignore").write_text("*.log\n")
+    result = cli("init")
+    assert result.exit_code == 0
+    assert result.output == (
+        " created mkdocs.yml\n created journal/entries\n created journal/runs\nadded to .gitignore\n"
+        "Next: `journal entry MODEL-ID`, then `journal serve`.\n"
+    )
+    assert (tmp_path / ".gitignore").read_text().startswith("*.log\n\n# mljournal:")
+    (tmp_path / "mkdocs.yml").write_text((tmp_path / "mkdocs.yml").read_text() + "# mine\n")
+    again = cli("init")
+    assert again.output.splitlines()[:4] == ["    kept mkdocs.yml", "    kept journal/entries", "    kept journal/runs", "    kept .gitignore"]
+    assert (tmp_path / "mkdocs.yml").read_text().endswith("# mine\n")
+    assert cli("entry", "a-1", "-m", "hello a-1").exit_code == 0
+    built = cli("build", "--strict")
+    assert built.exit_code == 0, built.output
+    assert (tmp_path / "site" / "models" / "a-1" / "index.html").is_file()
+
+
+def test_build_reports_warnings_and_strict_fails_keeping_the_old_site(project, cli):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfine\n")
+    assert cli("build").exit_code == 0
+    marker = project.root / "site" / "marker"
+    marker.write_text("old site")
+    project.entry("2026-10-02-bad.md", "---\ndate: 2026-10-02\nmodle: a-1\n---\n")
+    lenient = cli("build")
+    assert lenient.exit_code == 0
+    assert lenient.output.splitlines()[0] == (
+        "warning: journal/entries/2026-10-02-bad.md:3: unknown key 'modle' (did you mean 'model'?); the keys are: "
+        "date, model, parent, tags, status, corrects, commit, title"
+    )
+    assert re.fullmatch(r"Built .*/site/ from 1 entries about 1 models: 6 pages in [\d.]+ s, 1 warnings\.", lenient.output.splitlines()[1])
+    (project.root / "site" / "marker").write_text("old site")
+    strict = cli("build", "--strict")
+    assert strict.exit_code == 1
+    assert strict.output.splitlines()[-1].startswith("error: the build failed, ")
+    assert strict.output.splitlines()[-1].endswith("site is left as it was: Aborted with 1 warnings in strict mode!")
+    assert (project.root / "site" / "marker").read_text() == "old site"
+    assert not [p for p in project.root.iterdir() if p.name.startswith(".site")]
+
+
+@pytest.mark.parametrize(
+    ("site_dir", "message"),
+    [
+        (".", "error: Config value 'site_dir': The 'docs_dir' should not be within the 'site_dir'"),
+        ("journal/site", "error: Config value 'site_dir': The 'site_dir' should not be within the 'docs_dir'"),
+    ],
+)
+def test_a_site_dir_that_would_clobber_the_journal_is_refused(project, cli, site_dir, message):
+    project.config(MINIMAL_CONFIG.replace("site_dir: site", f"site_dir: {site_dir}"))
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfine\n")
+    result = cli("build")
+    assert result.exit_code == 1
+    assert result.output.startswith(message)
+    assert result.output.endswith("error: mkdocs.yml: the configuration has errors (see above)\n")
+    assert (project.entries / "2026-10-01-a-1.md").exists()
+
+
+def test_our_own_site_dir_check_refuses_home_and_project_folders(tmp_path):
+    from generator.errors import ConfigError
+    from generator.site.safety import check_site_dir
+
+    with pytest.raises(ConfigError, match="is your home folder, which the build would wipe"):
+        check_site_dir(Path.home(), tmp_path / "journal", tmp_path)
+    with pytest.raises(ConfigError, match="is the project folder, which the build would wipe"):
+        check_site_dir(tmp_path, Path("/elsewhere/journal"), tmp_path)
+
+
+def test_a_config_without_the_plugin_is_named(project, cli):
+    project.config(MINIMAL_CONFIG.replace("  - journal\n", ""))
+    result = cli("build")
+    assert result.exit_code == 1
+    assert result.output == "error: mkdocs.yml: the journal plugin is not on: add 'plugins: [search, journal]'\n"
+
+
+def test_a_bad_plugin_option_is_named(project, cli):
+    project.config(MINIMAL_CONFIG.replace("  - journal\n", "  - journal:\n      sections:\n        conclusoin: [Wnioski]\n"))
+    result = cli("build")
+    assert result.exit_code == 1
+    assert "unknown section 'conclusoin'; the sections are: hypothesis, conclusion, results, training, prediction, problems" in result.output
+
+
+def test_help_lists_every_command():
+    result = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True)
+    assert [line.split()[0] for line in result.stdout.split("Commands:")[1].strip().splitlines()] == ["build", "entry", "init", "serve"]
