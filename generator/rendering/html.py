@@ -15,9 +15,14 @@ def e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def url(path: str) -> str:
-    """A site-root-relative path as an escaped URL: ``ROOT`` + percent-encoded path."""
-    return e(ROOT + quote(path, safe="/#"))
+def url(path: str, fragment: str = "") -> str:
+    """A site-root-relative path (and #fragment) as an escaped URL, every file name encoded."""
+    return e(raw_url(path, fragment))
+
+
+def raw_url(path: str, fragment: str = "") -> str:
+    """`url` before HTML escaping, for ElementTree attributes (which escape on output)."""
+    return ROOT + quote(path, safe="/") + ("#" + quote(fragment, safe="") if fragment else "")
 
 
 def relative_root(page_url: str) -> str:

@@ -27,8 +27,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from generator.errors import Diagnostic
 from generator.ids import mention_pattern
-from generator.rendering.html import ROOT
-from generator.rendering.html import url as site_url
+from generator.rendering.html import raw_url
 
 _SKIP_LINKING = {"a", "code", "pre", "script", "style", "kbd", "samp"}
 _SLUG = re.compile(r"[^\w-]+")
@@ -38,9 +37,10 @@ _SLUG = re.compile(r"[^\w-]+")
 class Target:
     """Where a relative link in an entry leads on the site."""
 
-    url: str  # site-root-relative, unescaped
+    url: str  # site-root-relative path, unescaped
     image: object | None = None  # a Picture, for images
     thumb_url: str | None = None
+    fragment: str = ""
 
 
 @dataclass
@@ -142,15 +142,15 @@ class _JournalTreeprocessor(Treeprocessor):
         if isinstance(found, str):
             self._warn(href, found, context)
             return Target(url="")
-        if parts.fragment and "#" not in found.url:
-            found = Target(found.url + "#" + parts.fragment, found.image, found.thumb_url)
+        if parts.fragment and not found.fragment:
+            found = Target(found.url, found.image, found.thumb_url, unquote(parts.fragment))
         return found
 
     def _link(self, href: str, context: RenderContext, image: bool) -> str:
         target = self._target(href, context)
         if target is None:
             return href
-        return ROOT + _quote(target.url) if target.url else href
+        return raw_url(target.url, target.fragment) if target.url else href
 
     def _image(self, parent: etree.Element, index: int, img: etree.Element, context: RenderContext) -> None:
         img.set("loading", "lazy")
@@ -159,8 +159,8 @@ class _JournalTreeprocessor(Treeprocessor):
         if target is None or not target.url:
             return
         picture = target.image
-        full = ROOT + _quote(target.url)
-        img.set("src", ROOT + _quote(target.thumb_url or target.url))
+        full = raw_url(target.url)
+        img.set("src", raw_url(target.thumb_url or target.url))
         if picture is not None and getattr(picture, "thumb_width", None):
             img.set("width", str(picture.thumb_width))
             img.set("height", str(picture.thumb_height))
@@ -200,7 +200,7 @@ def _split_into(parent, text, pattern, model_url, *, at_start=False, after=None)
         return
     links = []
     for model_id, tail in zip(found, pieces[1:]):
-        link = etree.Element("a", {"href": ROOT + _quote(model_url(model_id)), "class": "mj-model"})
+        link = etree.Element("a", {"href": raw_url(model_url(model_id)), "class": "mj-model"})
         link.text = model_id
         link.tail = tail
         links.append(link)
@@ -215,10 +215,3 @@ def _split_into(parent, text, pattern, model_url, *, at_start=False, after=None)
             parent.insert(position + offset, link)
 
 
-def _quote(path: str) -> str:
-    from urllib.parse import quote
-
-    return quote(path, safe="/#")
-
-
-__all__ = ["EntryRenderer", "RenderContext", "Target", "site_url"]

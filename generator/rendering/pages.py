@@ -29,7 +29,7 @@ class Links:
     """Site URLs (root-relative, unescaped) of generated pages."""
 
     model: Callable[[str], str]
-    entry: Callable[[Entry], str]
+    entry: Callable[[Entry], str]  # the page an entry is on; its anchor is entry.anchor
     tag: Callable[[str], str]
     timeline: str
     models: str
@@ -60,9 +60,12 @@ class PageKit:
 
         return f'<a class="mj-tag" href="{url(self.links.tag(tag_slug(name)))}">#{e(name)}</a>'
 
+    def entry_url(self, entry: Entry) -> str:
+        return url(self.links.entry(entry), entry.anchor)
+
     def entry_link(self, entry: Entry, text: str | None = None) -> str:
         label = text if text is not None else e(entry.name)
-        return f'<a href="{url(self.links.entry(entry))}">{label}</a>'
+        return f'<a href="{self.entry_url(entry)}">{label}</a>'
 
     def card(self, entry: Entry, note: str = "") -> str:
         index = self.index
@@ -72,7 +75,7 @@ class PageKit:
         parts = [
             f'<article class="mj-entry" id="{e(entry.anchor)}">',
             '<header class="mj-entry__head">',
-            f'<a class="mj-entry__date" href="{url(self.links.entry(entry))}">{when(entry.date, entry.has_time)}</a>',
+            f'<a class="mj-entry__date" href="{self.entry_url(entry)}">{when(entry.date, entry.has_time)}</a>',
             badges,
             self.status(entry.status),
             title,
@@ -190,10 +193,10 @@ def model_page(
     kit: PageKit,
     model: Model,
     section_html: Callable[[Entry, str], str],
-    plots: list[tuple[str, str, int, int]],
+    plots: list[tuple[str, str, int, int, bool]],
     screenshots: list[tuple[str, str, str, int | None, int | None]],
 ) -> tuple[str, list[TocItem]]:
-    """plots: (metric, url, w, h); screenshots: (name, full url, thumb url, w, h)."""
+    """plots: (metric, url, w, h, parent overlaid); screenshots: (name, full url, thumb url, w, h)."""
     index = kit.index
     toc: list[TocItem] = []
 
@@ -249,11 +252,11 @@ def model_page(
             f'<th class="mj-num">Points</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
         )
         if plots:
-            compared = f" (dashed: parent {e(model.parent)})" if model.parent and model.parent_known else ""
+            compared = f" (dashed: parent {e(model.parent)})" if any(p[4] for p in plots) else ""
             figures = "".join(
                 f'<figure><img src="{url(link)}" alt="{e(metric)} of {e(model.id)}" width="{w}" height="{h}" '
                 f'loading="lazy" decoding="async"></figure>'
-                for metric, link, w, h in plots
+                for metric, link, w, h, _ in plots
             )
             out.append(f'<p class="mj-plots-note">Plots{compared}:</p><div class="mj-plots">{figures}</div>')
     if screenshots:

@@ -69,7 +69,7 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
             entry_page[entry.key] = page_url(src_uri)
     links = pages.Links(
         model=lambda m: page_url(f"models/{m}.md"),
-        entry=lambda en: f"{entry_page[en.key]}#{en.anchor}",
+        entry=lambda en: entry_page[en.key],
         tag=lambda slug: page_url(f"tags/{slug}.md"),
         timeline=page_url("timeline/index.md"),
         models=page_url("models/index.md"),
@@ -107,7 +107,8 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
         if path in targets:
             return targets[path]
         if path in entries_by_path:
-            return Target(links.entry(entries_by_path[path]))
+            found = entries_by_path[path]
+            return Target(links.entry(found), fragment=found.anchor)
         if path.startswith(runs_prefix):
             model_id, _, rest = path[len(runs_prefix):].partition("/")
             if model_id in index.models and not rest.strip("/"):
@@ -163,7 +164,7 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
                 plot = plot_metric(settings.cache_dir, model_id, metric, series, parent)
                 dest = f"assets/plots/{plot.path.name}"
                 assets.append(SiteAsset(dest, plot.path))
-                plots.append((metric, dest, plot.width, plot.height))
+                plots.append((metric, dest, plot.width, plot.height, parent is not None))
         html, toc = pages.model_page(kit, model, section_html, plots, shots.get(model_id, []))
         site.append(SitePage(f"models/{model_id}.md", page_url(f"models/{model_id}.md"), model_id, html, toc, ("navigation",)))
     site.append(SitePage("tags/index.md", page_url("tags/index.md"), "Tags", pages.tags_index_page(kit)))

@@ -1,0 +1,142 @@
+"""The built pages of small journals: what a reader sees, and what is never published."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from io import BytesIO
+
+from PIL import Image
+
+from generator.commands.build import build_site
+
+
+def build(project, strict=False):
+    return build_site(project.root / "mkdocs.yml", strict=strict)
+
+
+def content(html: str) -> str:
+    """Our part of a page, with tags stripped and white space folded."""
+    start = html.index('<div class="mj-page"')
+    end = html.index("<!--/mj-page-->")
+    text = re.sub(r"<[^>]+>", " ", html[start:end])
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def png(width, height) -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_model_page_lineage_metrics_entries_and_mentions(project):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\nstatus: done\n---\n## Conclusion\nFine.\n")
+    project.entry("2026-10-02-a-2.md", "---\ndate: 2026-10-02 10:00\nmodel: a-2\nparent: a-1\ntags: [wide]\n---\n"
+                  "## Hypothesis\nWider than a-1.\n")
+    project.entry("2026-10-03-b-1.md", "---\ndate: 2026-10-03\nmodel: b-1\n---\nCompared with a-2: worse.\n")
+    project.run_file("a-2", "metrics.csv", "step,val_acc,train_loss\n1,0.5,1.0\n2,0.75,0.5\n3,0.7,0.25\n")
+    build(project, strict=True)
+    page = project.page("models/a-2")
+    assert content(page) == (
+        "a-2 2026-10-02 – 2026-10-02 · 1 entries, 1 mentions · #wide Lineage a-1 → a-2 Children: none yet "
+        "Hypothesis 2026-10-02 Wider than a-1 . Metrics Metric Last at step Best at step Points "
+        "train_loss 0.2500 3 0.2500 3 3 val_acc 0.7000 3 0.7500 2 3 Plots: "
+        "Entries 2026-10-02 10:00 a-2 #wide Hypothesis Wider than a-1 . "
+        "2026-10-03 b-1 mentions a-2 Compared with a-2 : worse."
+    )
+    assert '<a class="mj-model" href="../../models/a-1/">a-1</a>' in page
+    assert len(re.findall(r'<img src="../../assets/plots/[0-9a-f]{24}\.png" alt="[a-z_]+ of a-2" width="480" height="260" '
+                          r'loading="lazy" decoding="async">', page)) == 2
+    home = project.page("")
+    assert content(home).startswith("Conclusions 3 models, 3 entries.")
+    assert "<strong>0.7500</strong>" in home
+
+
+def test_corrections_show_on_the_corrected_entry_and_in_the_table(project):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\n## Conclusion\nDepth hurts.\n")
+    project.entry("2026-10-05-a-1.md", "---\ndate: 2026-10-05\nmodel: a-1\ncorrects: 2026-10-01-a-1\n---\n"
+                  "The split leaked; depth does not hurt.\n")
+    build(project, strict=True)
+    month = project.page("timeline/2026-10")
+    assert ('<p class="mj-corrected">Corrected by <a href="../../timeline/2026-10/#2026-10-05-a-1">2026-10-05-a-1</a> '
+            "on 2026-10-05: read it before trusting this entry.</p>") in month
+    assert '<p class="mj-corrects">Corrects <a href="../../timeline/2026-10/#2026-10-01-a-1">2026-10-01-a-1</a> of 2026-10-01.</p>' in month
+    assert "Depth hurts. Corrected by 2026-10-05-a-1 ." in content(project.page(""))
+    # The corrected entry's own text stays as written.
+    assert "Depth hurts." in content(project.page("models/a-1"))
+
+
+def test_strings_from_files_are_escaped_everywhere(project):
+    project.entry("2026-10-01-x.md", '---\ndate: 2026-10-01\nmodel: a-1\ntags: ["<script>alert(1)</script>", "a\\"b"]\n'
+                  'status: "<b>done</b>"\ntitle: "<img src=x onerror=alert(1)>"\n---\nbody\n')
+    project.run_file("a-1", "metrics.csv", 'step,"<svg onload=alert(1)>"\n1,0.5\n')
+    project.run_file("a-1", "run.json", '{"command": "python x.py </code><script>alert(2)</script>", "params": {"<i>k</i>": "\\"v\\""}}')
+    report = build(project)
+    assert report.warnings == 0
+    for page in (project.page(""), project.page("models/a-1"), project.page("timeline/2026-10")):
+        assert "<script>alert" not in page and "<svg onload" not in page and "<img src=x" not in page and "<b>done" not in page
+    model = project.page("models/a-1")
+    assert "&lt;svg onload=alert(1)&gt;" in model and "&lt;/code&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in model
+    assert "&lt;i&gt;k&lt;/i&gt;" in model
+
+
+def test_screenshots_thumbnails_and_nothing_heavy_published(project):
+    project.run_file("a-1", "curves/loss curve #1.png", png(1200, 600))
+    project.run_file("a-1", "small.png", png(100, 50))
+    project.run_file("a-1", "truncated.png", png(1200, 600)[:200])
+    project.run_file("a-1", "model.safetensors", b"\0" * 1000)
+    project.run_file("a-1", "checkpoint-5/optimizer.pt", b"\0" * 1000)
+    project.run_file("a-1", "notes.md", "# a model card a tool wrote\n")
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\n"
+                  "![curve](../runs/a-1/curves/loss%20curve%20%231.png)\n\n[card](../runs/a-1/notes.md) [gone](../runs/a-1/gone.png)\n")
+    report = build(project)
+    site = project.root / "site"
+    published = sorted(p.relative_to(site / "runs").as_posix() for p in (site / "runs").rglob("*") if p.is_file())
+    assert published == ["a-1/curves/loss curve #1.png", "a-1/small.png"]
+    assert len(list((site / "assets" / "thumbs").glob("*.webp"))) == 1
+    page = project.page("models/a-1")
+    assert re.search(r'<a class="mj-shot" href="../../runs/a-1/curves/loss%20curve%20%231.png"><img src="../../assets/thumbs/'
+                     r'[0-9a-f]{24}\.webp" alt="curves/loss curve #1.png" width="480" height="240" loading="lazy"', page)
+    month = project.page("timeline/2026-10")
+    assert re.search(r'<a class="mj-shot" href="../../runs/a-1/curves/loss%20curve%20%231.png"><img alt="curve" decoding="async" '
+                     r'height="240" loading="lazy" src="../../assets/thumbs/[0-9a-f]{24}\.webp" width="480"', month)
+    assert report.warnings == 3
+
+
+def test_link_warnings_name_the_entry_and_line(project, cli):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nline one\n\n[x](../runs/a-1/metrics.csv)\n"
+                  "[y](nowhere.md) [z](../../../etc/passwd) [ok](../runs/a-1/) [mail](mailto:a@b) [top](#x)\n")
+    project.run_file("a-1", "metrics.csv", "step,loss\n1,1\n")
+    result = cli("build")
+    assert result.output.splitlines()[:3] == [
+        "warning: journal/entries/2026-10-01-a-1.md:7: link '../runs/a-1/metrics.csv' points into a run folder, and only "
+        "screenshots are published from run folders",
+        "warning: journal/entries/2026-10-01-a-1.md:8: link 'nowhere.md' points to a missing file",
+        "warning: journal/entries/2026-10-01-a-1.md:8: link '../../../etc/passwd' leads outside the journal folder",
+    ]
+    month = project.page("timeline/2026-10")
+    assert '<a href="../../models/a-1/">ok</a>' in month and '<a href="mailto:a@b">mail</a>' in month
+
+
+def test_timeline_is_newest_first_and_paged(project):
+    project.config((project.root / "mkdocs.yml").read_text().replace("  - journal\n", "  - journal:\n      timeline_page_size: 2\n"))
+    for day in range(1, 6):
+        project.entry(f"2026-10-0{day}-a-1.md", f"---\ndate: 2026-10-0{day}\nmodel: a-1\n---\nday {day}\n")
+    project.entry("2026-09-30-a-1.md", "---\ndate: 2026-09-30\nmodel: a-1\n---\nseptember\n")
+    build(project, strict=True)
+    assert re.findall(r"day \d|september", content(project.page("timeline/2026-10"))) == ["day 5", "day 4"]
+    assert re.findall(r"day \d", content(project.page("timeline/2026-10/2"))) == ["day 3", "day 2"]
+    assert re.findall(r"day \d", content(project.page("timeline/2026-10/3"))) == ["day 1"]
+    assert content(project.page("timeline")).startswith(
+        "Timeline 2026-10 2 2026-10 (2) 2 2026-10 (3) 1 2026-09 1 2026-10-05 a-1 day 5 2026-10-04 a-1 day 4")
+
+
+def test_plain_mkdocs_build_gives_the_same_pages(project):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\ntags: [x]\n---\nhello\n")
+    build(project, strict=True)
+    ours = {p: project.page(p) for p in ("", "models/a-1", "timeline/2026-10", "tags/x")}
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", "site2"], cwd=project.root, check=True)
+    for url, html in ours.items():
+        theirs = (project.root / "site2" / url / "index.html").read_text()
+        assert content(theirs) == content(html)
