@@ -1,0 +1,87 @@
+"""`journal serve`: a real server process, rebuilt when entries and runs change."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(url: str, text: str, seconds: float = 60) -> str:
+    deadline = time.monotonic() + seconds
+    last = ""
+    while time.monotonic() < deadline:
+        try:
+            last = fetch(url)
+            if text in last:
+                return last
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{text!r} never appeared at {url}")
+
+
+@pytest.fixture
+def server(project):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfirst words\n")
+    project.run_file("a-1", "metrics.csv", "step,val_acc\n1,0.5\n")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_serve_rebuilds_on_a_new_metrics_row_and_an_edited_entry(project, server):
+    page = wait_for(server + "models/a-1/", "first words")
+    assert "0.5000" in page
+    with open(project.runs / "a-1" / "metrics.csv", "a") as metrics:  # a training run appends
+        metrics.write("2,0.875\n")
+    wait_for(server + "models/a-1/", "0.8750")
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nsecond thoughts\n")
+    wait_for(server + "timeline/2026-10/", "second thoughts")
+
+
+def test_serve_binds_to_loopback_port_8000_by_default(project):
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 8000)) == 0:
+            pytest.skip("port 8000 is taken on this machine")
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nhello\n")
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve"], cwd=project.root,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        wait_for("http://127.0.0.1:8000/models/a-1/", "hello")
+        address = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+        for other in [a for a in address if not a.startswith("127.") and ":" not in a]:
+            with socket.socket() as probe:
+                probe.settimeout(2)
+                assert probe.connect_ex((other, 8000)) != 0, f"serving on {other}"
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=15)
