@@ -46,8 +46,16 @@ class Model:
         return split_family(self.id)[0]
 
     def latest(self, section: str) -> tuple[Entry, Section] | None:
-        found = self.sections.get(section)
-        return found[-1] if found else None
+        """The latest such section from an entry about this model alone; failing that, from an
+        entry about several models (a comparison or a wrap-up speaks for each only as a last resort)."""
+        found = self.sections.get(section, [])
+        own = [item for item in found if len(item[0].models) == 1]
+        return (own or found)[-1] if found else None
+
+    def earlier(self, section: str) -> list[tuple[Entry, Section]]:
+        """Every other such section, newest first."""
+        chosen = self.latest(section)
+        return [item for item in reversed(self.sections.get(section, [])) if item is not chosen]
 
 
 @dataclass

@@ -140,3 +140,20 @@ def test_plain_mkdocs_build_gives_the_same_pages(project):
     for url, html in ours.items():
         theirs = (project.root / "site2" / url / "index.html").read_text()
         assert content(theirs) == content(html)
+
+
+def test_home_table_prefers_a_model_own_conclusion_and_never_crowns_a_buggy_model(project):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\n## Conclusion\nOwn words.\n\nSecond paragraph.\n")
+    project.entry("2026-10-02-a-2.md", "---\ndate: 2026-10-02\nmodel: a-2\nstatus: buggy\n---\nEvaluated on train.\n")
+    project.entry("2026-10-09-wrap.md", "---\ndate: 2026-10-09\nmodel: [a-1, a-2]\n---\n## Conclusion\nWrap-up of all.\n")
+    project.run_file("a-1", "metrics.csv", "step,val_acc\n1,0.9\n")
+    project.run_file("a-2", "metrics.csv", "step,val_acc\n1,0.99\n")
+    build(project, strict=True)
+    home = project.page("")
+    rows = re.findall(r"<tr>.*?</tr>", home.split("<tbody>")[1])
+    a1 = next(r for r in rows if ">a-1<" in r)
+    a2 = next(r for r in rows if ">a-2<" in r)
+    assert content(f'<div class="mj-page">{a1}<!--/mj-page-->') == "a-1 2026-10-01 2026-10-09 Own words. more… 1 earlier 2026-10-09 Wrap-up of all. 0.9000"
+    assert '<td class="mj-num" title="step 1"><strong>0.9000</strong></td>' in a1
+    assert "Wrap-up of all." in a2  # its only conclusion
+    assert '<td class="mj-num mj-untrusted" title="step 1, from a model marked buggy">0.9900</td>' in a2

@@ -111,39 +111,52 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str]) -> str:
                 m: found for m in metrics if m in model.run.metrics
                 for found in [best(model.run.metrics[m], goals[m])] if found
             }
+    # A model marked buggy keeps its row, but its numbers are not trusted to be the best.
+    trusted = {m.id for m in models if (m.status or "").lower() != "buggy"}
     champions: dict[str, float] = {}
     for metric in metrics:
-        values = [b[metric][1] for b in bests.values() if metric in b]
+        values = [b[metric][1] for model_id, b in bests.items() if metric in b and model_id in trusted]
         if values:
             champions[metric] = min(values) if goals[metric] == "min" else max(values)
     head = "".join(
         f'<th class="mj-num" title="best value ({"lowest" if goals[m] == "min" else "highest"})">{e(m)}</th>'
         for m in metrics
     )
+    def brief(text: str, entry: Entry, model_id: str) -> str:
+        """The first paragraph of a section; the rest is a click away on the model page."""
+        first, more = first_paragraph(text)
+        html = section_html(entry, first)
+        if more:
+            html += f'<a class="mj-more" href="{url(kit.links.model(model_id))}">more…</a>'
+        return html
+
     rows = []
     for model in models:
         hypothesis = model.latest("hypothesis")
-        conclusions = model.sections.get("conclusion", [])
+        conclusion = model.latest("conclusion")
         conclusion_html = ""
-        if conclusions:
-            entry, section = conclusions[-1]
-            conclusion_html = section_html(entry, section.text)
+        if conclusion:
+            entry, section = conclusion
+            conclusion_html = brief(section.text, entry, model.id)
             fixes = index.corrections.get(entry.key)
             if fixes:
                 conclusion_html += f'<p class="mj-corrected">Corrected by {kit.entry_link(fixes[-1])}.</p>'
-            if len(conclusions) > 1:
-                earlier = "".join(
-                    f'<div class="mj-earlier">{kit.entry_link(en, when(en.date, False))}{section_html(en, s.text)}</div>'
-                    for en, s in reversed(conclusions[:-1])
+            earlier = model.earlier("conclusion")
+            if earlier:
+                shown = "".join(
+                    f'<div class="mj-earlier">{kit.entry_link(en, when(en.date, False))}{brief(s.text, en, model.id)}</div>'
+                    for en, s in earlier
                 )
-                conclusion_html += f"<details><summary>{len(conclusions) - 1} earlier</summary>{earlier}</details>"
+                conclusion_html += f"<details><summary>{len(earlier)} earlier</summary>{shown}</details>"
         cells = []
         for metric in metrics:
             found = bests.get(model.id, {}).get(metric)
             if found:
-                strong = found[1] == champions.get(metric)
+                strong = found[1] == champions.get(metric) and model.id in trusted
                 value = f"<strong>{number(found[1])}</strong>" if strong else number(found[1])
-                cells.append(f'<td class="mj-num" title="step {found[0]}">{value}</td>')
+                doubt = "" if model.id in trusted else " mj-untrusted"
+                note = "" if model.id in trusted else ", from a model marked buggy"
+                cells.append(f'<td class="mj-num{doubt}" title="step {found[0]}{note}">{value}</td>')
             else:
                 cells.append('<td class="mj-num mj-none">–</td>')
         dates = ""
@@ -156,7 +169,7 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str]) -> str:
             f"<td>{kit.model_link(model.parent) if model.parent else ''}</td>"
             f'<td class="mj-dates">{dates}</td>'
             f"<td>{kit.status(model.status)}</td>"
-            f'<td class="mj-text">{section_html(*hypothesis[:1], hypothesis[1].text) if hypothesis else ""}</td>'
+            f'<td class="mj-text">{brief(hypothesis[1].text, hypothesis[0], model.id) if hypothesis else ""}</td>'
             f'<td class="mj-text">{conclusion_html}</td>'
             + "".join(cells)
             + "</tr>"
@@ -284,6 +297,22 @@ def model_page(
         cards.append(kit.card(entry, note))
     out.append(f'<div class="mj-entries">{"".join(cards) or "<p>No entries yet.</p>"}</div>')
     return "".join(out), toc
+
+
+def first_paragraph(text: str) -> tuple[str, bool]:
+    """(the Markdown up to the first blank line, whether anything follows); a code fence is
+    kept whole."""
+    lines = text.strip().split("\n")
+    fence = None
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            fence = None if fence == marker else (fence or marker)
+        elif not stripped and fence is None:
+            rest = "\n".join(lines[index:]).strip()
+            return "\n".join(lines[:index]), bool(rest)
+    return text.strip(), False
 
 
 def _gallery(shots: list[tuple[str, str, str, int | None, int | None]]) -> str:

@@ -1,0 +1,129 @@
+"""The built sample journal in a real browser: Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = REPO / "test-artifacts"
+
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
+    pytest.skip("browser tests need Debian's Chromium: apt-get install chromium", allow_module_level=True)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(sample_site: Path):
+    handler = functools.partial(_Quiet, directory=str(sample_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    opened.problems = []  # type: ignore[attr-defined]
+    opened.on("console", lambda m: m.type == "error" and opened.problems.append(f"console: {m.text}"))
+    opened.on("requestfailed", lambda r: opened.problems.append(f"failed: {r.url}"))
+    opened.on("response", lambda r: r.status >= 400 and opened.problems.append(f"{r.status}: {r.url}"))
+    yield opened
+    context.close()
+
+
+def test_home_table_has_a_row_per_model_and_links_open_model_pages(page, base_url, sample_site):
+    page.goto(base_url)
+    rows = page.locator("table.mj-conclusions tbody tr")
+    models = sorted(p.name for p in (sample_site / "models").iterdir() if p.is_dir())
+    assert rows.count() == len(models) >= 12
+    first = rows.nth(0).locator("td.mj-id a")
+    model_id = first.inner_text()
+    first.click()
+    page.wait_for_load_state()
+    assert page.url == f"{base_url}models/{model_id}/"
+    assert page.locator("h1").first.inner_text().startswith(model_id)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "model-page.png"))
+    assert page.problems == []
+
+
+def test_timeline_is_newest_first_with_lazy_sized_images(page, base_url):
+    page.goto(base_url + "timeline/")
+    dates = page.locator("article.mj-entry .mj-entry__date").all_inner_texts()
+    assert len(dates) >= 5
+    assert dates == sorted(dates, reverse=True)
+    for image in page.locator("article.mj-entry img").all():
+        assert image.get_attribute("loading") == "lazy"
+        assert image.get_attribute("width") and image.get_attribute("height")
+    older = page.locator("nav.mj-pager a").last
+    label = older.inner_text().split()[0]
+    older.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").first.inner_text() == f"Timeline {label}"
+    assert page.problems == []
+
+
+def test_model_page_plots_and_screenshots_load(page, base_url, sample_site):
+    with_plots = next(p.parent.name for p in sorted((sample_site / "models").glob("*/index.html"))
+                      if "mj-plots" in p.read_text() and "mj-gallery" in p.read_text())
+    page.goto(f"{base_url}models/{with_plots}/")
+    images = page.locator(".mj-plots img, .mj-gallery img")
+    assert images.count() >= 2
+    for image in images.all():
+        image.scroll_into_view_if_needed()
+        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert page.problems == []
+
+
+def test_search_finds_a_word_from_an_entry(page, base_url):
+    page.goto(base_url)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").fill("augmentation")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15000)
+    assert results.count() >= 1
+    assert page.problems == []
+
+
+def test_phone_width_lays_out_without_horizontal_scroll_of_the_page(browser, base_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    for path in ("", "timeline/"):
+        phone.goto(base_url + path)
+        overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, path
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "phone-timeline.png"))
+    context.close()
