@@ -7,6 +7,7 @@ import http.server
 import os
 import re
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -81,9 +82,10 @@ def test_home_table_has_a_row_per_model_and_links_open_model_pages(page, base_ur
 
 def test_timeline_is_newest_first_with_lazy_sized_images(page, base_url):
     page.goto(base_url + "timeline/")
-    dates = page.locator("article.mj-entry .mj-entry__date").all_inner_texts()
-    assert len(dates) >= 5
-    assert dates == sorted(dates, reverse=True)
+    stamps = page.locator("article.mj-entry .mj-entry__date time").evaluate_all("els => els.map(e => e.dateTime)")
+    moments = [datetime.fromisoformat(s) for s in stamps]
+    assert len(moments) >= 5
+    assert moments == sorted(moments, reverse=True)
     for image in page.locator("article.mj-entry img").all():
         assert image.get_attribute("loading") == "lazy"
         assert image.get_attribute("width") and image.get_attribute("height")

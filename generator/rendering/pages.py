@@ -75,7 +75,8 @@ class PageKit:
         parts = [
             f'<article class="mj-entry" id="{e(entry.anchor)}">',
             '<header class="mj-entry__head">',
-            f'<a class="mj-entry__date" href="{self.entry_url(entry)}">{when(entry.date, entry.has_time)}</a>',
+            f'<a class="mj-entry__date" href="{self.entry_url(entry)}"><time datetime="{entry.date.isoformat()}">'
+            f"{when(entry.date, entry.has_time)}{offset(entry)}</time></a>",
             badges,
             self.status(entry.status),
             title,
@@ -297,6 +298,15 @@ def model_page(
         cards.append(kit.card(entry, note))
     out.append(f'<div class="mj-entries">{"".join(cards) or "<p>No entries yet.</p>"}</div>')
     return "".join(out), toc
+
+
+def offset(entry: Entry) -> str:
+    """' +09' after a time: entries from several time zones sort by instant, not wall clock."""
+    if not entry.has_time:
+        return ""
+    text = entry.date.strftime("%z")  # +0900
+    text = text[:3] if text.endswith("00") else f"{text[:3]}:{text[3:]}"
+    return f' <small class="mj-zone">{text}</small>'
 
 
 def first_paragraph(text: str) -> tuple[str, bool]:
