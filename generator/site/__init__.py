@@ -1,0 +1,1 @@
+"""The MkDocs side: the `journal` plugin that puts the rendered journal into a MkDocs site."""

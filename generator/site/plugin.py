@@ -1,0 +1,125 @@
+"""The `journal` MkDocs plugin: `plugins: [journal]` in mkdocs.yml turns docs_dir into a journal.
+
+docs_dir is the journal folder. The plugin takes its `entries/` and `runs/` folders out of
+MkDocs' hands (nothing in a run folder is copied but screenshots), reads and indexes them
+with the engine-independent core, and adds the generated pages and files. Anything else in
+docs_dir stays an ordinary MkDocs page or file.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from generator.errors import JournalError
+from generator.index import load_journal
+from generator.rendering.html import resolve_root
+from generator.rendering.site import RenderedSite, RenderOptions, SitePage, render_site
+from generator.site.config import JournalConfig, settings_from
+from generator.site.safety import check_site_dir
+
+log = logging.getLogger("mkdocs.plugins.journal")
+
+NAV = [
+    {"Conclusions": "index.md"},
+    {"Timeline": "timeline/index.md"},
+    {"Models": "models/index.md"},
+    {"Tags": "tags/index.md"},
+]
+
+
+def theme_dir() -> str:
+    return str(resources.files("generator.theme"))
+
+
+class JournalPlugin(BasePlugin[JournalConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.settings = None
+        self.rendered: RenderedSite | None = None
+        self.pages: dict[str, SitePage] = {}
+        self.nav_is_ours = False
+        self.entry_count = self.model_count = self.warning_count = 0
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        try:
+            self.settings = settings_from(self.config, config.docs_dir, config.config_file_path)
+            check_site_dir(Path(config.site_dir), self.settings.journal_dir, Path(config.config_file_path or ".").parent)
+        except JournalError as error:
+            raise PluginError(str(error)) from None
+        # Our templates go after the user's custom_dir and before Material's own.
+        position = 1 if config.theme.custom_dir else 0
+        config.theme.dirs.insert(position, theme_dir())
+        self.nav_is_ours = config.nav is None
+        return config
+
+    @event_priority(-50)  # after other plugins have added their files
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        settings = self.settings
+        assert settings is not None
+        taken = (settings.entries_folder + "/", settings.runs_folder + "/")
+        for file in list(files):
+            if file.src_uri.startswith(taken):
+                files.remove(file)
+        project = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        try:
+            index = load_journal(settings, project)
+            options = RenderOptions(
+                project_dir=project,
+                directory_urls=config.use_directory_urls,
+                markdown_extensions=tuple(config.markdown_extensions),
+                markdown_configs=dict(config.mdx_configs),
+            )
+            rendered = render_site(index, options)
+        except JournalError as error:
+            raise PluginError(str(error)) from None
+        diagnostics = index.diagnostics + rendered.diagnostics
+        for diagnostic in diagnostics:
+            log.warning(str(diagnostic))
+        self.entry_count, self.model_count = len(index.entries), len(index.models)
+        self.warning_count = len(diagnostics)
+        self.rendered = rendered
+        self.pages = {page.src_uri: page for page in rendered.pages}
+        for page in rendered.pages:
+            existing = files.get_file_from_path(page.src_uri)
+            if existing is not None:
+                log.warning(f"{existing.src_uri}: replaced by the journal's generated page of the same name; rename it")
+                files.remove(existing)
+            in_nav = InclusionLevel.INCLUDED if page.src_uri in {next(iter(i.values())) for i in NAV} else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, page.src_uri, content=_stub(page), inclusion=in_nav))
+        for asset in rendered.assets:
+            existing = files.get_file_from_path(asset.dest_uri)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, asset.dest_uri, abs_src_path=str(asset.source)))
+        if self.nav_is_ours:
+            extra = sorted(
+                f.src_uri for f in files.documentation_pages() if f.src_uri not in self.pages
+            )
+            config.nav = NAV + extra
+        return files
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        ours = self.pages.get(page.file.src_uri)
+        if ours is None:
+            return html
+        page.toc = get_toc([{"level": t.level, "id": t.id, "name": t.title, "children": []} for t in ours.toc])
+        body = resolve_root(ours.html, page.url)
+        return f'<div class="mj-page">{body}</div><!--/mj-page-->'
+
+
+def _stub(page: SitePage) -> str:
+    """The Markdown MkDocs reads for a generated page: only its title and layout."""
+    import json
+
+    hide = json.dumps(list(page.hide))
+    return f"---\ntitle: {json.dumps(page.title)}\nhide: {hide}\n---\n"
