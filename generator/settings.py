@@ -33,6 +33,7 @@ class Settings:
     metric_goals: dict[str, str] = field(default_factory=dict)  # metric -> "min" | "max"
     timeline_page_size: int = 50
     timezone: str = "UTC"  # how to read a date written without a zone
+    raw_html: bool = True  # authors are trusted; False shows their HTML as text
 
     @property
     def entries_dir(self) -> Path:

@@ -157,3 +157,16 @@ def test_home_table_prefers_a_model_own_conclusion_and_never_crowns_a_buggy_mode
     assert '<td class="mj-num" title="step 1"><strong>0.9000</strong></td>' in a1
     assert "Wrap-up of all." in a2  # its only conclusion
     assert '<td class="mj-num mj-untrusted" title="step 1, from a model marked buggy">0.9900</td>' in a2
+
+
+def test_raw_html_in_entries_is_trusted_by_default_and_text_when_turned_off(project):
+    body = '<div class="note">kept</div>\n\nInline <b>bold</b> and <script>alert(1)</script>.\n'
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\n" + body)
+    build(project, strict=True)
+    trusted = project.page("timeline/2026-10")
+    assert '<div class="note">kept</div>' in trusted and "<b>bold</b>" in trusted
+    project.config((project.root / "mkdocs.yml").read_text().replace("  - journal\n", "  - journal:\n      raw_html: false\n"))
+    build(project, strict=True)
+    text = project.page("timeline/2026-10")
+    assert "&lt;div class=&quot;note&quot;&gt;kept&lt;/div&gt;" in text or "&lt;div class=\"note\"&gt;kept&lt;/div&gt;" in text
+    assert "&lt;b&gt;bold&lt;/b&gt;" in text and "<script>alert(1)" not in text

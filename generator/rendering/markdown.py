@@ -63,8 +63,10 @@ class EntryRenderer:
         extension_configs: dict,
         model_url: Callable[[str], str],
         resolve: Callable[[str], Target | str],
+        raw_html: bool = True,
     ) -> None:
-        """`resolve(path)` maps a journal-relative path to a Target, or to a reason it can't."""
+        """`resolve(path)` maps a journal-relative path to a Target, or to a reason it can't.
+        With `raw_html` False, HTML written in an entry is shown as text, not interpreted."""
         self._processor = _JournalTreeprocessor(model_url, resolve)
         # The site's `toc` extension would give every entry's headings page-level ids and
         # permalinks; entries get their own ids instead.
@@ -73,6 +75,10 @@ class EntryRenderer:
             extensions=names + [_JournalExtension(self._processor)],
             extension_configs={k: v for k, v in extension_configs.items() if k != "toc"},
         )
+        if not raw_html:
+            self._md.preprocessors.deregister("html_block")
+            self._md.inlinePatterns.deregister("html")
+            self._md.inlinePatterns.deregister("entity")
 
     def render(self, text: str, context: RenderContext) -> str:
         self._processor.context = context

@@ -124,7 +124,7 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
         return "points to a missing file"
 
     renderer = EntryRenderer(
-        list(options.markdown_extensions), dict(options.markdown_configs), links.model, resolve
+        list(options.markdown_extensions), dict(options.markdown_configs), links.model, resolve, settings.raw_html
     )
     known = frozenset(index.models)
     entry_html: dict[str, str] = {}

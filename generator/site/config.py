@@ -68,6 +68,8 @@ class JournalConfig(base.Config):
     """Most entries on one timeline page; a month with more is split."""
     timezone = c.Type(str, default="UTC")
     """How to read an entry date written without a zone."""
+    raw_html = c.Type(bool, default=True)
+    """Raw HTML in entries is kept (authors are trusted, as in MkDocs); false shows it as text."""
     cache_dir = c.Type(str, default=".cache/mljournal")
     """Plots and thumbnails, kept between builds; relative to mkdocs.yml."""
 
@@ -84,4 +86,5 @@ def settings_from(config: JournalConfig, docs_dir: str, config_file: str | None)
         metric_goals=config.metric_goals,
         timeline_page_size=max(1, config.timeline_page_size),
         timezone=config.timezone,
+        raw_html=config.raw_html,
     )

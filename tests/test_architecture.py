@@ -1,0 +1,59 @@
+"""The shape of the package: the journal's core works without MkDocs, the CLI starts fast."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+import textwrap
+
+from conftest import REPO
+
+
+def test_reading_indexing_and_rendering_never_import_mkdocs(tmp_path):
+    script = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from generator.index import load_journal
+        from generator.rendering.site import RenderOptions, render_site
+        from generator.settings import Settings
+        settings = Settings(journal_dir=Path({str(REPO / "journal")!r}), cache_dir=Path({str(tmp_path)!r}))
+        index = load_journal(settings, Path({str(REPO)!r}))
+        site = render_site(index, RenderOptions(project_dir=Path({str(REPO)!r}), markdown_extensions=("tables",)))
+        assert len(index.models) >= 12 and len(site.pages) > 20
+        assert not [m for m in sys.modules if m.split(".")[0] in ("mkdocs", "material")], "core imported MkDocs"
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp_path)
+
+
+def test_help_does_not_import_the_heavy_libraries():
+    script = ("import sys; from click.testing import CliRunner; from generator.cli import main; "
+              "CliRunner().invoke(main, ['build', '--help']); "
+              "print(sorted(m for m in ('mkdocs', 'matplotlib', 'PIL', 'markdown') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_entry_opens_the_editor_when_there_is_a_terminal(project, tmp_path):
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\necho "written in the editor" >> "$1"\n')
+    editor.chmod(0o755)
+    env = dict(os.environ, VISUAL=str(editor), EDITOR="false")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdin and stdout are a terminal
+        os.chdir(project.root)
+        os.execve(sys.executable, [sys.executable, "-m", "generator", "entry", "tcn-1"], env)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, output
+    path = project.root / output.decode().strip().splitlines()[0]
+    assert path.read_text().endswith("written in the editor\n")
