@@ -117,7 +117,7 @@ class _JournalTreeprocessor(Treeprocessor):
                 if re.fullmatch(r"h[1-6]", tag):
                     self._heading(child, context, used_ids)
                 elif tag == "a" and child.get("href") is not None:
-                    child.set("href", self._link(child.get("href", ""), context, image=False))
+                    child.set("href", self._link(child.get("href", ""), context))
                 elif tag == "img" and child.get("src") is not None:
                     self._image(parent, index, child, context)
         if pattern is not None:
@@ -152,7 +152,7 @@ class _JournalTreeprocessor(Treeprocessor):
             found = Target(found.url, found.image, found.thumb_url, unquote(parts.fragment))
         return found
 
-    def _link(self, href: str, context: RenderContext, image: bool) -> str:
+    def _link(self, href: str, context: RenderContext) -> str:
         target = self._target(href, context)
         if target is None:
             return href

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from generator.index import JournalIndex, Model
+from generator.index import JournalIndex, Model, tag_slug
 from generator.reading.entries import Entry
 from generator.reading.runs import best, goal_of, last
 from generator.rendering.html import e, number, url, when
@@ -56,8 +56,6 @@ class PageKit:
         return f'<span class="mj-status mj-status--{known}">{e(status)}</span>'
 
     def tag_link(self, name: str) -> str:
-        from generator.index import tag_slug
-
         return f'<a class="mj-tag" href="{url(self.links.tag(tag_slug(name)))}">#{e(name)}</a>'
 
     def entry_url(self, entry: Entry) -> str:
@@ -285,7 +283,7 @@ def model_page(
             if value:
                 rows.append(f"<tr><th>{label}</th><td><code>{e(value)}</code></td></tr>")
         for key, value in sorted(meta.params.items()):
-            shown = value if isinstance(value, str) else json.dumps(value, allow_nan=False, default=str) if _finite(value) else str(value)
+            shown = value if isinstance(value, str) else _json(value)
             rows.append(f'<tr><th class="mj-param">{e(key)}</th><td><code>{e(shown)}</code></td></tr>')
         out.append(f'<div class="mj-table-wrap"><table class="mj-run"><tbody>{"".join(rows)}</tbody></table></div>')
 
@@ -363,9 +361,9 @@ def models_index_page(kit: PageKit) -> str:
     return f'<h1>Models</h1><p class="mj-facts">Each model under its parent.</p><ul class="mj-forest">{"".join(branch(r.id) for r in roots)}</ul>'
 
 
-def _finite(value: object) -> bool:
+def _json(value: object) -> str:
+    """A parameter as JSON; NaN and infinities (not JSON) as Python writes them."""
     try:
-        json.dumps(value, allow_nan=False, default=str)
-        return True
+        return json.dumps(value, allow_nan=False, default=str)
     except ValueError:
-        return False
+        return str(value)

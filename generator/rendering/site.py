@@ -127,15 +127,16 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
         list(options.markdown_extensions), dict(options.markdown_configs), links.model, resolve, settings.raw_html
     )
     known = frozenset(index.models)
+    linkable = {entry.key: find_mentions(entry.body, known) for entry in index.entries}
     entry_html: dict[str, str] = {}
     for entry in index.entries:
-        context = _context(entry, settings.entries_folder, known, entry.body_line)
+        context = _context(entry, settings.entries_folder, linkable[entry.key])
         entry_html[entry.key] = renderer.render(entry.body, context)
         diagnostics.extend(context.diagnostics)
 
     def section_html(entry: Entry, text: str) -> str:
-        context = _context(entry, settings.entries_folder, known, None)
-        return renderer.render(text, context)
+        """A section again, for a table or a card; its link problems were reported with the body."""
+        return renderer.render(text, _context(entry, settings.entries_folder, linkable[entry.key]))
 
     kit = pages.PageKit(index, links, entry_html)
     site: list[SitePage] = []
@@ -174,14 +175,10 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
     return RenderedSite(site, _unique_assets(assets), diagnostics)
 
 
-def _context(entry: Entry, entries_folder: str, known: frozenset[str], body_line: int | None) -> RenderContext:
+def _context(entry: Entry, entries_folder: str, mentions: list[str]) -> RenderContext:
     folder = f"{entries_folder}/{entry.key}".rsplit("/", 1)[0]
     return RenderContext(
-        anchor=entry.anchor,
-        source_dir=folder,
-        mentions=find_mentions(entry.body, known),
-        source=entry.source,
-        body_line=body_line or entry.body_line,
+        anchor=entry.anchor, source_dir=folder, mentions=mentions, source=entry.source, body_line=entry.body_line
     )
 
 

@@ -8,6 +8,7 @@ docs_dir stays an ordinary MkDocs page or file.
 
 from __future__ import annotations
 
+import json
 import logging
 from importlib import resources
 from pathlib import Path
@@ -34,6 +35,7 @@ NAV = [
     {"Models": "models/index.md"},
     {"Tags": "tags/index.md"},
 ]
+IN_NAV = {src for item in NAV for src in item.values()}
 
 
 def theme_dir() -> str:
@@ -94,8 +96,9 @@ class JournalPlugin(BasePlugin[JournalConfig]):
             if existing is not None:
                 log.warning(f"{existing.src_uri}: replaced by the journal's generated page of the same name; rename it")
                 files.remove(existing)
-            in_nav = InclusionLevel.INCLUDED if page.src_uri in {next(iter(i.values())) for i in NAV} else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.src_uri, content=_stub(page), inclusion=in_nav))
+            # Thousands of entries never go into the nav: only the four top pages do.
+            inclusion = InclusionLevel.INCLUDED if page.src_uri in IN_NAV else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, page.src_uri, content=_stub(page), inclusion=inclusion))
         for asset in rendered.assets:
             existing = files.get_file_from_path(asset.dest_uri)
             if existing is not None:
@@ -119,7 +122,5 @@ class JournalPlugin(BasePlugin[JournalConfig]):
 
 def _stub(page: SitePage) -> str:
     """The Markdown MkDocs reads for a generated page: only its title and layout."""
-    import json
-
     hide = json.dumps(list(page.hide))
     return f"---\ntitle: {json.dumps(page.title)}\nhide: {hide}\n---\n"
