@@ -112,10 +112,20 @@ def test_model_page_plots_and_screenshots_load(page, base_url, sample_site):
 def test_search_finds_a_word_from_an_entry(page, base_url):
     page.goto(base_url)
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill("augmentation")
+    box = page.locator("input.md-search__input")
     results = page.locator(".md-search-result__item")
-    results.first.wait_for(timeout=15000)
+    # A query typed before the search worker has built its index is not re-run by Material
+    # ("Type to start searching"); type it again, as a person would, until the index answers.
+    for _ in range(20):
+        box.fill("")
+        box.press_sequentially("augmentation", delay=20)
+        try:
+            results.first.wait_for(timeout=1500)
+            break
+        except Exception:
+            continue
     assert results.count() >= 1
+    assert "augmentation" in results.first.inner_text().lower()
     assert page.problems == []
 
 

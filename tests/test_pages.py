@@ -170,3 +170,15 @@ def test_raw_html_in_entries_is_trusted_by_default_and_text_when_turned_off(proj
     text = project.page("timeline/2026-10")
     assert "&lt;div class=&quot;note&quot;&gt;kept&lt;/div&gt;" in text or "&lt;div class=\"note\"&gt;kept&lt;/div&gt;" in text
     assert "&lt;b&gt;bold&lt;/b&gt;" in text and "<script>alert(1)" not in text
+
+
+def test_search_indexes_each_entry_once_at_its_home(project):
+    import json
+
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\ntags: [x]\n---\n## Notes\nzebracorn appears once\n")
+    project.entry("2026-10-02-b-1.md", "---\ndate: 2026-10-02\nmodel: b-1\n---\nmentions a-1\n")
+    build(project, strict=True)
+    docs = json.loads((project.root / "site" / "search" / "search_index.json").read_text())["docs"]
+    hits = [d["location"] for d in docs if "zebracorn" in d["text"] or "zebracorn" in d["title"]]
+    assert hits == ["timeline/2026-10/#2026-10-01-a-1--notes"]
+    assert not [d for d in docs if d["location"].startswith("timeline/#") or d["location"] == "timeline/"]

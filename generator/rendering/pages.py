@@ -7,6 +7,7 @@ run files are always escaped with `e`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,6 +16,9 @@ from generator.reading.entries import Entry
 from generator.reading.runs import best, goal_of, last
 from generator.rendering.html import e, number, url, when
 from generator.settings import STATUSES
+
+
+_HEADING = re.compile(r"<(h[1-6]) ")
 
 
 @dataclass(frozen=True)
@@ -65,13 +69,15 @@ class PageKit:
         label = text if text is not None else e(entry.name)
         return f'<a href="{self.entry_url(entry)}">{label}</a>'
 
-    def card(self, entry: Entry, note: str = "") -> str:
+    def card(self, entry: Entry, note: str = "", searchable: bool = False) -> str:
+        """An entry as a card. Only its home (its timeline page) is `searchable`: the copies on
+        model and tag pages are left out of the search index, headings included."""
         index = self.index
         badges = " ".join(self.model_link(m, "mj-badge") for m in entry.models)
         tags = " ".join(self.tag_link(t) for t in entry.tags)
         title = f'<span class="mj-entry__title">{e(entry.title)}</span>' if entry.title else ""
         parts = [
-            f'<article class="mj-entry" id="{e(entry.anchor)}">',
+            f'<article class="mj-entry" id="{e(entry.anchor)}"{"" if searchable else " data-search-exclude"}>',
             '<header class="mj-entry__head">',
             f'<a class="mj-entry__date" href="{self.entry_url(entry)}"><time datetime="{entry.date.isoformat()}">'
             f"{when(entry.date, entry.has_time)}{offset(entry)}</time></a>",
@@ -92,7 +98,10 @@ class PageKit:
                 f'<p class="mj-corrected">Corrected by {self.entry_link(fix)} on {when(fix.date, False)}: '
                 "read it before trusting this entry.</p>"
             )
-        parts.append(f'<div class="mj-entry__body">{self.entry_html.get(entry.key, "")}</div>')
+        body = self.entry_html.get(entry.key, "")
+        if not searchable:
+            body = _HEADING.sub(r"<\1 data-search-exclude ", body)
+        parts.append(f'<div class="mj-entry__body">{body}</div>')
         parts.append("</article>")
         return "".join(p for p in parts if p)
 
@@ -187,8 +196,8 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str]) -> str:
     return f"<h1>Conclusions</h1>{summary}{table}"
 
 
-def timeline_page(kit: PageKit, title: str, entries: list[Entry], pager: str) -> str:
-    cards = "".join(kit.card(entry) for entry in entries)
+def timeline_page(kit: PageKit, title: str, entries: list[Entry], pager: str, searchable: bool) -> str:
+    cards = "".join(kit.card(entry, searchable=searchable) for entry in entries)
     return f'<h1>{e(title)}</h1>{pager}<div class="mj-entries">{cards}</div>{pager}'
 
 

@@ -30,6 +30,7 @@ class SitePage:
     html: str  # URLs start with html.ROOT
     toc: list[pages.TocItem] = field(default_factory=list)
     hide: tuple[str, ...] = ("navigation", "toc")
+    searchable: bool = True  # False: a copy of content indexed elsewhere
 
 
 @dataclass
@@ -147,12 +148,13 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
     newest = timeline_pages[0] if timeline_pages else ("timeline/index.md", "", [])
     site.append(
         SitePage("timeline/index.md", page_url("timeline/index.md"), "Timeline",
-                 pages.timeline_page(kit, "Timeline", newest[2], pages.timeline_pager(pager_items, page_url(newest[0]))))
+                 pages.timeline_page(kit, "Timeline", newest[2], pages.timeline_pager(pager_items, page_url(newest[0])), False),
+                 searchable=False)
     )
     for src_uri, label, chunk in timeline_pages:
         link = page_url(src_uri)
         site.append(SitePage(src_uri, link, f"Timeline {label}",
-                             pages.timeline_page(kit, f"Timeline {label}", chunk, pages.timeline_pager(pager_items, link))))
+                             pages.timeline_page(kit, f"Timeline {label}", chunk, pages.timeline_pager(pager_items, link), True)))
     site.append(SitePage("models/index.md", page_url("models/index.md"), "Models", pages.models_index_page(kit)))
     for model_id, model in index.models.items():
         plots = []

@@ -123,4 +123,5 @@ class JournalPlugin(BasePlugin[JournalConfig]):
 def _stub(page: SitePage) -> str:
     """The Markdown MkDocs reads for a generated page: only its title and layout."""
     hide = json.dumps(list(page.hide))
-    return f"---\ntitle: {json.dumps(page.title)}\nhide: {hide}\n---\n"
+    search = "" if page.searchable else "search: {exclude: true}\n"
+    return f"---\ntitle: {json.dumps(page.title)}\nhide: {hide}\n{search}---\n"
