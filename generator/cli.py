@@ -139,6 +139,36 @@ def build(strict: bool, config_file: Path | None, verbose: bool) -> None:
 
 
 @main.command()
+@click.option("--remote", default="origin", show_default=True, help="The git remote to push to.")
+@click.option("--branch", default="gh-pages", show_default=True, help="The branch GitHub Pages serves.")
+@click.option("-m", "--message", help="The commit message (default: the source commit and the time).")
+@click.option("--force", is_flag=True, help="Publish over a remote branch that has commits this repository lacks.")
+@click.option("--allow-warnings", is_flag=True, help="Publish even if the build has warnings.")
+@click.option("--no-secret-check", is_flag=True, help="Skip the token scan (only after checking each finding).")
+@config_option
+@verbose_option
+@_boundary
+def publish(remote: str, branch: str, message: str | None, force: bool, allow_warnings: bool,
+            no_secret_check: bool, config_file: Path | None, verbose: bool) -> None:
+    """Build strictly and push the site to GitHub Pages (the gh-pages branch)."""
+    from generator.commands.project import find_config
+    from generator.commands.publish import publish as publish_journal
+
+    _setup_logging(verbose)
+    report = publish_journal(
+        find_config(config_file), remote=remote, branch=branch, message=message, force=force,
+        allow_warnings=allow_warnings, check_secrets=not no_secret_check,
+    )
+    size = f"{report.bytes / 1e6:.1f} MB"
+    if report.published.changed:
+        click.echo(f"Published {report.files} files ({size}) to {report.remote}/{report.branch} "
+                   f"as {report.published.commit[:12]}.")
+    else:
+        click.echo(f"Nothing changed: {report.remote}/{report.branch} already holds this site "
+                   f"({report.published.commit[:12]}).")
+
+
+@main.command()
 @click.option("-a", "--dev-addr", metavar="HOST:PORT", default=None, help="Where to serve (default 127.0.0.1:8000).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
 @config_option

@@ -1,0 +1,133 @@
+"""`journal publish` against a real git remote: a local bare repository, cloned back."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def repo(project, tmp_path_factory):
+    """The project as a git repository whose 'origin' is a bare repository on disk."""
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nhello\n")
+    project.run_file("a-1", "metrics.csv", "step,loss\n1,1\n")
+    project.run_file("a-1", "model.safetensors", b"\0" * 100)
+    (project.root / ".gitignore").write_text("/site/\n/.cache/\n")
+    git(project.root, "init", "-q", "-b", "main")
+    git(project.root, "add", ".")
+    git(project.root, "commit", "-q", "-m", "journal")
+    remote = tmp_path_factory.mktemp("remote") / "remote.git"
+    git(remote.parent, "init", "-q", "--bare", str(remote))
+    git(project.root, "remote", "add", "origin", str(remote))
+    project.remote = remote
+    return project
+
+
+def published_files(remote: Path) -> set[str]:
+    clone = remote.parent / "check"
+    git(remote.parent, "clone", "-q", "--branch", "gh-pages", str(remote), str(clone))
+    names = {p.relative_to(clone).as_posix() for p in clone.rglob("*") if p.is_file()}
+    return {n for n in names if not n.startswith(".git/")}
+
+
+def test_publish_puts_the_site_on_gh_pages_and_nothing_else(repo, cli):
+    result = cli("publish")
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"Published \d+ files \(\d+\.\d MB\) to origin/gh-pages as [0-9a-f]{12}\.\n", result.output)
+    files = published_files(repo.remote)
+    assert {".nojekyll", "index.html", "models/a-1/index.html", "timeline/2026-10/index.html", "search/search_index.json"} <= files
+    assert not [f for f in files if f.startswith(("runs/", "entries/")) or f.endswith((".safetensors", ".md", ".csv"))]
+    assert git(repo.root, "rev-parse", "--abbrev-ref", "HEAD") == "main"
+    assert git(repo.root, "status", "--porcelain") == ""
+
+
+def test_publishing_again_is_linear_and_an_unchanged_site_is_not_pushed(repo, cli):
+    first = cli("publish")
+    again = cli("publish")
+    assert again.output.startswith("Nothing changed: origin/gh-pages already holds this site")
+    repo.entry("2026-10-02-a-1.md", "---\ndate: 2026-10-02\nmodel: a-1\n---\nmore\n")
+    third = cli("publish")
+    assert third.exit_code == 0 and third.output.startswith("Published ")
+    log = git(repo.remote, "log", "--format=%s", "gh-pages").splitlines()
+    assert len(log) == 2 and all(line.startswith("Publish the journal from ") for line in log)
+    assert first.exit_code == 0
+
+
+def test_a_diverged_remote_is_not_overwritten_without_force(repo, cli):
+    assert cli("publish").exit_code == 0
+    other = repo.remote.parent / "other"
+    git(repo.remote.parent, "clone", "-q", "--branch", "gh-pages", str(repo.remote), str(other))
+    (other / "CNAME").write_text("journal.example.org\n")
+    git(other, "add", "CNAME")
+    git(other, "commit", "-q", "-m", "someone else")
+    git(other, "push", "-q", "origin", "gh-pages")
+    theirs = git(repo.remote, "rev-parse", "gh-pages")
+    repo.entry("2026-10-02-a-1.md", "---\ndate: 2026-10-02\nmodel: a-1\n---\nmore\n")
+    refused = cli("publish")
+    assert refused.exit_code == 1
+    assert refused.output.startswith("error: origin/gh-pages has commits that this repository's gh-pages does not "
+                                     "(published from elsewhere?); look at them with `git log ")
+    assert "Published" not in refused.output
+    assert git(repo.remote, "rev-parse", "gh-pages") == theirs
+    forced = cli("publish", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert subprocess.run(["git", "merge-base", "--is-ancestor", theirs, "gh-pages"], cwd=repo.remote).returncode == 0
+
+
+def test_a_build_with_warnings_is_refused_unless_allowed(repo, cli):
+    repo.entry("2026-10-02-bad.md", "---\ndate: 2026-10-02\nmodel: a-1\nparent: nobody-1\n---\n")
+    refused = cli("publish")
+    assert refused.exit_code == 1
+    assert "Aborted with 1 warnings in strict mode!" in refused.output and "Published" not in refused.output
+    assert git(repo.remote, "branch", "--list") == ""
+    allowed = cli("publish", "--allow-warnings", "-m", "with a warning")
+    assert allowed.exit_code == 0
+    assert git(repo.remote, "log", "-1", "--format=%s", "gh-pages") == "with a warning"
+
+
+def test_token_like_strings_and_credential_files_are_refused(repo, cli):
+    token = "ghp_" + "A1b2C3d4E5" * 4
+    repo.entry("2026-10-02-a-1.md", f"---\ndate: 2026-10-02\nmodel: a-1\n---\nexport GH={token}\n")
+    (repo.root / "journal" / "credentials.json").write_text("{}")
+    refused = cli("publish")
+    assert refused.exit_code == 1
+    lines = refused.output.splitlines()
+    assert lines[0] == f"error: refusing to publish {repo.root}/site: it holds what must not go public:"
+    assert "  credentials.json: a key or credentials file" in lines
+    assert any(re.fullmatch(r"  timeline/2026-10/index\.html:\d+: looks like a GitHub token \(ghp_A1b2…\)", l) for l in lines)
+    assert any(l.startswith("  search/search_index.json:1: looks like a GitHub token") for l in lines)
+    assert lines[-1] == "Remove it from the journal (or from docs_dir) and publish again."
+    assert git(repo.remote, "branch", "--list") == ""
+
+
+def test_failed_git_steps_are_errors_never_published(repo, cli):
+    git(repo.root, "remote", "set-url", "origin", str(repo.root / "no-such-remote.git"))
+    fetch = cli("publish")
+    assert fetch.exit_code == 1
+    assert fetch.output.startswith("error: git fetch origin failed: ") and "Published" not in fetch.output
+    git(repo.root, "remote", "set-url", "origin", str(repo.remote))
+    hook = repo.remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pages are frozen' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    push = cli("publish")
+    assert push.exit_code == 1
+    assert push.output.startswith("error: git push --quiet failed: remote: pages are frozen / ")
+    assert "Published" not in push.output
+
+
+def test_no_repository_or_no_remote_says_what_to_do(project, cli):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nhello\n")
+    alone = cli("publish")
+    assert alone.exit_code == 1
+    assert alone.output == f"error: {project.root} is not inside a git repository; `git init` and add a remote to publish\n"
+    git(project.root, "init", "-q")
+    no_remote = cli("publish", "--remote", "pages")
+    assert no_remote.output == "error: the repository has no remote 'pages'; add one with `git remote add pages URL`\n"
