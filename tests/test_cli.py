@@ -165,4 +165,4 @@ def test_a_bad_plugin_option_is_named(project, cli):
 
 def test_help_lists_every_command():
     result = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True)
-    assert [line.split()[0] for line in result.stdout.split("Commands:")[1].strip().splitlines()] == ["build", "entry", "init", "serve"]
+    assert [line.split()[0] for line in result.stdout.split("Commands:")[1].strip().splitlines()] == ["build", "entry", "init", "publish", "serve"]
