@@ -139,3 +139,96 @@ def test_phone_width_lays_out_without_horizontal_scroll_of_the_page(browser, bas
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "phone-timeline.png"))
     context.close()
+
+
+def _internal_targets(site: Path):
+    """(page, attribute value) for every href/src on every page that stays on the site."""
+    from html.parser import HTMLParser
+    from urllib.parse import urlsplit
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                if name in ("href", "src") and value and tag in ("a", "img", "link", "script"):
+                    self.found.append(value)
+
+    for page in sorted(site.rglob("*.html")):
+        parser = Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for value in parser.found:
+            parts = urlsplit(value)
+            if parts.scheme or parts.netloc or value.startswith(("#", "mailto:")):
+                continue
+            yield page, value
+
+
+def test_every_internal_link_and_image_resolves(sample_site):
+    from urllib.parse import unquote, urlsplit
+
+    broken = []
+    checked = 0
+    for page, value in _internal_targets(sample_site):
+        path = unquote(urlsplit(value).path)
+        # 404.html is served at any depth, so MkDocs roots its URLs at "/" (at site_url's path when set)
+        base = sample_site if path.startswith("/") else page.parent
+        target = (base / path.lstrip("/")).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        checked += 1
+        if not target.is_file() or not target.is_relative_to(sample_site.resolve()):
+            broken.append(f"{page.relative_to(sample_site)}: {value}")
+    assert broken == []
+    assert checked > 1000
+
+
+def test_every_page_loads_without_console_errors_or_failed_requests(page, base_url, sample_site):
+    urls = sorted(p.relative_to(sample_site).parent.as_posix() for p in sample_site.rglob("index.html"))
+    assert len(urls) > 50
+    for path in urls:
+        path = "" if path == "." else path + "/"
+        page.goto(base_url + path)
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # lazy images load too
+        page.wait_for_load_state("networkidle")
+        assert page.problems == [], path
+
+
+def test_serve_reloads_the_open_page_when_an_entry_is_edited(browser, project):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    entry = project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nbefore the edit\n")
+    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "-a", f"127.0.0.1:{port}"], cwd=project.root,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    context = browser.new_context()
+    try:
+        opened = context.new_page()
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                opened.goto(f"http://127.0.0.1:{port}/models/a-1/")
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        opened.get_by_text("before the edit").wait_for()
+        opened.evaluate("window.notReloaded = true")
+        entry.write_text("---\ndate: 2026-10-01\nmodel: a-1\n---\nafter the edit\n")
+        opened.get_by_text("after the edit").wait_for(timeout=30000)  # no goto, no reload: livereload did it
+        assert opened.evaluate("window.notReloaded === undefined")
+    finally:
+        context.close()
+        import os
+        import signal
+
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(timeout=15)
