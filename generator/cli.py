@@ -79,12 +79,13 @@ def main() -> None:
 
 
 @main.command()
+@click.option("--workflow", is_flag=True, help="Also write a GitHub Actions workflow that publishes to Pages.")
 @_boundary
-def init() -> None:
+def init(workflow: bool) -> None:
     """Start a journal here: mkdocs.yml, journal/entries/, journal/runs/, .gitignore."""
     from generator.commands.init import init_project
 
-    for path, action in init_project(Path.cwd()):
+    for path, action in init_project(Path.cwd(), workflow=workflow):
         click.echo(f"{action:>8} {path.relative_to(Path.cwd()).as_posix()}")
     click.echo("Next: `journal entry MODEL-ID`, then `journal serve`.")
 
@@ -145,11 +146,12 @@ def build(strict: bool, config_file: Path | None, verbose: bool) -> None:
 @click.option("--force", is_flag=True, help="Publish over a remote branch that has commits this repository lacks.")
 @click.option("--allow-warnings", is_flag=True, help="Publish even if the build has warnings.")
 @click.option("--no-secret-check", is_flag=True, help="Skip the token scan (only after checking each finding).")
+@click.option("--dry-run", is_flag=True, help="Build and check only; push nothing (for CI that deploys itself).")
 @config_option
 @verbose_option
 @_boundary
 def publish(remote: str, branch: str, message: str | None, force: bool, allow_warnings: bool,
-            no_secret_check: bool, config_file: Path | None, verbose: bool) -> None:
+            no_secret_check: bool, dry_run: bool, config_file: Path | None, verbose: bool) -> None:
     """Build strictly and push the site to GitHub Pages (the gh-pages branch)."""
     from generator.commands.project import find_config
     from generator.commands.publish import publish as publish_journal
@@ -157,10 +159,12 @@ def publish(remote: str, branch: str, message: str | None, force: bool, allow_wa
     _setup_logging(verbose)
     report = publish_journal(
         find_config(config_file), remote=remote, branch=branch, message=message, force=force,
-        allow_warnings=allow_warnings, check_secrets=not no_secret_check,
+        allow_warnings=allow_warnings, check_secrets=not no_secret_check, dry_run=dry_run,
     )
     size = f"{report.bytes / 1e6:.1f} MB"
-    if report.published.changed:
+    if report.published is None:
+        click.echo(f"Checked {report.files} files ({size}) in {report.build.site_dir}/: ready to publish.")
+    elif report.published.changed:
         click.echo(f"Published {report.files} files ({size}) to {report.remote}/{report.branch} "
                    f"as {report.published.commit[:12]}.")
     else:

@@ -131,3 +131,45 @@ def test_no_repository_or_no_remote_says_what_to_do(project, cli):
     git(project.root, "init", "-q")
     no_remote = cli("publish", "--remote", "pages")
     assert no_remote.output == "error: the repository has no remote 'pages'; add one with `git remote add pages URL`\n"
+
+
+def test_init_writes_a_pages_workflow_whose_journal_step_works(tmp_path, monkeypatch, cli):
+    import yaml
+
+    monkeypatch.chdir(tmp_path)
+    result = cli("init", "--workflow")
+    assert " created .github/workflows/journal.yml" in result.output.splitlines()
+    workflow = yaml.safe_load((tmp_path / ".github/workflows/journal.yml").read_text())
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    build_steps = workflow["jobs"]["build"]["steps"]
+    assert [s.get("uses") for s in build_steps] == ["actions/checkout@v4", "actions/setup-python@v5", None,
+                                                   "actions/upload-pages-artifact@v3"]
+    assert build_steps[3]["with"] == {"path": "site"}
+    assert workflow["jobs"]["deploy"]["steps"][0]["uses"] == "actions/deploy-pages@v4"
+    run = build_steps[2]["run"]
+    assert run == "python3 -m venv .venv && .venv/bin/pip install mljournal && .venv/bin/journal publish --dry-run"
+    # The journal part of that step, here: a strict build and the checks, nothing pushed, no git needed.
+    assert cli("entry", "a-1", "-m", "hello").exit_code == 0
+    checked = cli("publish", "--dry-run")
+    assert checked.exit_code == 0, checked.output
+    assert re.fullmatch(rf"Checked \d+ files \(\d+\.\d MB\) in {tmp_path}/site/: ready to publish\.\n", checked.output)
+    assert cli("init", "--workflow").output.splitlines()[4] == "    kept .github/workflows/journal.yml"
+
+
+def test_this_repository_publishes_its_sample_with_the_readme_install_command():
+    import yaml
+
+    from conftest import REPO
+    from test_readme import readme_commands
+
+    run_command, _ = readme_commands()
+    install = run_command.split(" && .venv/bin/journal build")[0]
+    workflow = yaml.safe_load((REPO / ".github/workflows/pages.yml").read_text())
+    assert workflow["jobs"]["build"]["steps"][2]["run"] == f"{install} && .venv/bin/journal publish --dry-run"
+
+
+def test_dry_run_refuses_what_publish_refuses(project, cli):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nkey AKIAABCDEFGHIJKLMNOP\n")
+    refused = cli("publish", "--dry-run")
+    assert refused.exit_code == 1
+    assert "looks like an AWS access key (AKIAABCD…)" in refused.output

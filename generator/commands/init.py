@@ -8,8 +8,12 @@ from pathlib import Path
 GITIGNORE_MARKER = "# mljournal:"
 
 
-def init_project(folder: Path) -> list[tuple[Path, str]]:
-    """Create mkdocs.yml, journal/entries/, journal/runs/ and .gitignore rules.
+WORKFLOW = Path(".github/workflows/journal.yml")
+
+
+def init_project(folder: Path, workflow: bool = False) -> list[tuple[Path, str]]:
+    """Create mkdocs.yml, journal/entries/, journal/runs/ and .gitignore rules (and, with
+    `workflow`, a GitHub Actions workflow that publishes the journal to Pages).
 
     Returns (path, what happened) for each: 'created', 'kept' (it existed) or 'added to'.
     """
@@ -38,4 +42,12 @@ def init_project(folder: Path) -> list[tuple[Path, str]]:
         with open(ignore, "a", encoding="utf-8") as handle:
             handle.write("\n" + rules)
         done.append((ignore, "added to"))
+    if workflow:
+        path = folder / WORKFLOW
+        if path.exists():
+            done.append((path, "kept"))
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(templates.joinpath("journal-workflow.yml").read_text(encoding="utf-8"), encoding="utf-8")
+            done.append((path, "created"))
     return done

@@ -17,7 +17,7 @@ class PublishReport:
     build: BuildReport
     files: int
     bytes: int
-    published: Published
+    published: Published | None  # None for a dry run
     remote: str
     branch: str
 
@@ -31,8 +31,10 @@ def publish(
     force: bool = False,
     allow_warnings: bool = False,
     check_secrets: bool = True,
+    dry_run: bool = False,
 ) -> PublishReport:
-    repo = repository_of(config_file.parent.resolve())
+    """Build, check, push. A dry run builds and checks only (CI uploads the site itself)."""
+    repo = None if dry_run else repository_of(config_file.parent.resolve())
     report = build_site(config_file, strict=not allow_warnings)
     findings, files, size = scan_site(report.site_dir)
     if not check_secrets:
@@ -44,6 +46,8 @@ def publish(
             f"refusing to publish {report.site_dir}: it holds what must not go public:\n  {listed}{more}\n"
             "Remove it from the journal (or from docs_dir) and publish again."
         )
+    if repo is None:
+        return PublishReport(report, files, size, None, remote, branch)
     head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=repo, capture_output=True, text=True)
     source = f" from {head.stdout.strip()}" if head.returncode == 0 else ""
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
