@@ -132,7 +132,7 @@ def test_search_finds_a_word_from_an_entry(page, base_url):
 def test_phone_width_lays_out_without_horizontal_scroll_of_the_page(browser, base_url):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     phone = context.new_page()
-    for path in ("", "timeline/"):
+    for path in ("", "timeline/", "models/mlp-3/", "models/"):
         phone.goto(base_url + path)
         overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, path
@@ -232,3 +232,50 @@ def test_serve_reloads_the_open_page_when_an_entry_is_edited(browser, project):
 
         os.killpg(server.pid, signal.SIGINT)
         server.wait(timeout=15)
+
+
+def test_the_site_published_to_a_bare_remote_works_in_the_browser(browser, tmp_path, monkeypatch):
+    import shutil
+    import subprocess
+
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    def git(cwd, *args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd, check=True, capture_output=True)
+
+    project, remote, clone = tmp_path / "project", tmp_path / "remote.git", tmp_path / "pages"
+    project.mkdir()
+    shutil.copy(REPO / "mkdocs.yml", project)
+    shutil.copytree(REPO / "journal", project / "journal")
+    (project / ".gitignore").write_text("/site/\n/.cache/\n")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "journal")
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(project, "remote", "add", "origin", str(remote))
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["publish"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    git(tmp_path, "clone", "-q", "--branch", "gh-pages", str(remote), str(clone))
+
+    handler = functools.partial(_Quiet, directory=str(clone))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context()
+    try:
+        opened = context.new_page()
+        failures = []
+        opened.on("requestfailed", lambda r: failures.append(r.url))
+        opened.on("response", lambda r: r.status >= 400 and failures.append(f"{r.status} {r.url}"))
+        opened.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        assert opened.locator("table.mj-conclusions tbody tr").count() >= 12
+        opened.locator("a.mj-model", has_text="hgb-4").first.click()
+        opened.wait_for_load_state("networkidle")
+        assert opened.locator("h1").first.inner_text().startswith("hgb-4")
+        assert opened.locator(".mj-plots img").count() >= 2
+        assert failures == []
+    finally:
+        context.close()
+        server.shutdown()
