@@ -129,15 +129,17 @@ def test_search_finds_a_word_from_an_entry(page, base_url):
     assert page.problems == []
 
 
-def test_phone_width_lays_out_without_horizontal_scroll_of_the_page(browser, base_url):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    phone = context.new_page()
-    for path in ("", "timeline/", "models/mlp-3/", "models/"):
-        phone.goto(base_url + path)
-        overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 1, path
+@pytest.mark.parametrize(("device", "viewport"), [("phone", (390, 844)), ("desktop", (1440, 900))])
+def test_phone_and_desktop_widths_lay_out_without_sideways_scrolling(browser, base_url, device, viewport):
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=device == "phone")
+    opened = context.new_page()
     ARTIFACTS.mkdir(exist_ok=True)
-    phone.screenshot(path=str(ARTIFACTS / "phone-timeline.png"))
+    for name, path in (("home", ""), ("timeline", "timeline/"), ("model", "models/mlp-3/"), ("models", "models/")):
+        opened.goto(base_url + path)
+        overflow = opened.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, path
+        opened.screenshot(path=str(ARTIFACTS / f"{device}-{name}.png"))
     context.close()
 
 

@@ -164,21 +164,21 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str]) -> str:
                 value = f"<strong>{number(found[1])}</strong>" if strong else number(found[1])
                 doubt = "" if model.id in trusted else " mj-untrusted"
                 note = "" if model.id in trusted else ", from a model marked buggy"
-                cells.append(f'<td class="mj-num{doubt}" title="step {found[0]}{note}">{value}</td>')
+                cells.append(f'<td class="mj-num{doubt}" data-label="{e(metric)}" title="step {found[0]}{note}">{value}</td>')
             else:
-                cells.append('<td class="mj-num mj-none">–</td>')
+                cells.append(f'<td class="mj-num mj-none" data-label="{e(metric)}">–</td>')
         dates = ""
         if model.first:
             first, latest = when(model.first, False), when(model.last, False)
-            dates = first if first == latest else f"{first}<br>{latest}"
+            dates = first if first == latest else f'{first}<br><span class="mj-to"> – </span>{latest}'
         rows.append(
             "<tr>"
             f'<td class="mj-id">{kit.model_link(model.id)}</td>'
-            f"<td>{kit.model_link(model.parent) if model.parent else ''}</td>"
-            f'<td class="mj-dates">{dates}</td>'
-            f"<td>{kit.status(model.status)}</td>"
-            f'<td class="mj-text">{brief(hypothesis[1].text, hypothesis[0], model.id) if hypothesis else ""}</td>'
-            f'<td class="mj-text">{conclusion_html}</td>'
+            f'<td data-label="parent">{kit.model_link(model.parent) if model.parent else ""}</td>'
+            f'<td class="mj-dates" data-label="dates">{dates}</td>'
+            f'<td data-label="status">{kit.status(model.status)}</td>'
+            f'<td class="mj-text" data-label="hypothesis">{brief(hypothesis[1].text, hypothesis[0], model.id) if hypothesis else ""}</td>'
+            f'<td class="mj-text" data-label="conclusion">{conclusion_html}</td>'
             + "".join(cells)
             + "</tr>"
         )
