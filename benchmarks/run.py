@@ -1,0 +1,193 @@
+"""The journal's benchmark: one command, medians over repeated runs, the blog plugin as reference.
+
+    .venv/bin/python benchmarks/run.py                      # the issue's size: 2,000 entries, 300 runs
+    .venv/bin/python benchmarks/run.py --entries 200 --runs 30 --steps 1000 --screenshots 60 --repeat 3
+
+Measures, on a synthetic journal made by make_journal.py:
+- cold `journal build` (no caches), no-change rebuild, peak RSS of the build process;
+- `journal serve`: from saving an edited entry to the edit being served on its model page
+  and its timeline page;
+- the site's total bytes, the largest page's bytes and element count;
+- Material's blog plugin building the same entries as posts, as the reference.
+Machines are noisy: figures are medians, and ratios are taken within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, int]:
+    """(seconds, peak RSS in MB) of one command."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+class _Count(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.elements += 1
+
+
+def site_figures(site: Path) -> dict:
+    total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    pages = [(p.stat().st_size, p) for p in site.rglob("*.html")]
+    size, largest = max(pages)
+    counter = _Count()
+    counter.feed(largest.read_text(encoding="utf-8"))
+    most = 0
+    for _, page in sorted(pages, reverse=True)[:20]:
+        count = _Count()
+        count.feed(page.read_text(encoding="utf-8"))
+        most = max(most, count.elements)
+    return {"bytes": total, "pages": len(pages), "largest_page": size, "largest_page_name": str(largest.relative_to(site)),
+            "most_elements": most}
+
+
+def serve_latency(project: Path, repeat: int) -> list[float]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([str(BIN / "journal"), "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    entry = sorted((project / "journal" / "entries").rglob("*.md"))[-1]
+    model = next(line.split(":", 1)[1].strip() for line in entry.read_text().splitlines() if line.startswith("model:"))
+    urls = [f"http://127.0.0.1:{port}/models/{model}/", f"http://127.0.0.1:{port}/timeline/{entry.parent.name}/"]
+    original = entry.read_text()
+    results = []
+    try:
+        _wait(urls[0], "", 600)
+        for number in range(repeat):
+            time.sleep(1.5)  # let the server settle
+            token = f"edit-{number}-{time.time_ns()}"
+            saved = time.perf_counter()
+            entry.write_text(original + f"\n{token}\n")
+            for url in urls:
+                _wait(url, token, 120)
+            results.append(time.perf_counter() - saved)
+    finally:
+        entry.write_text(original)
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(timeout=30)
+    return results
+
+
+def _wait(url: str, text: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if text in response.read().decode("utf-8"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.02)
+    raise SystemExit(f"{text!r} never appeared at {url}")
+
+
+def blog_project(journal: Path, out: Path) -> Path:
+    """The same entries as posts of Material's blog plugin (date and body kept)."""
+    posts = out / "docs" / "blog" / "posts"
+    posts.mkdir(parents=True)
+    (out / "docs" / "blog" / "index.md").write_text("# Blog\n")
+    (out / "docs" / "index.md").write_text("# Home\n")
+    for number, entry in enumerate(sorted((journal / "entries").rglob("*.md"))):
+        front, body = entry.read_text().split("---\n", 2)[1:]
+        date = next(l for l in front.splitlines() if l.startswith("date:"))
+        (posts / f"{number:05d}.md").write_text(f"---\n{date}\n---\n# {entry.stem}\n\n{body}")
+    (out / "mkdocs.yml").write_text(
+        "site_name: Blog\ntheme:\n  name: material\n  font: false\nplugins:\n  - search\n  - blog\n"
+        "markdown_extensions:\n  - tables\n  - pymdownx.superfences\n"
+    )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--steps", type=int, default=5000)
+    parser.add_argument("--metrics", type=int, default=4)
+    parser.add_argument("--screenshots", type=int, default=600)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-blog", action="store_true")
+    parser.add_argument("--skip-serve", action="store_true")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="mljournal-bench-"))
+    try:
+        project = work / "journal-project"
+        subprocess.run([sys.executable, str(HERE / "make_journal.py"), str(project), "--entries", str(args.entries),
+                        "--runs", str(args.runs), "--steps", str(args.steps), "--metrics", str(args.metrics),
+                        "--screenshots", str(args.screenshots)], check=True)
+        shutil.copy(Path(__file__).resolve().parent.parent / "generator" / "templates" / "mkdocs.yml", project / "mkdocs.yml")
+        build = [str(BIN / "journal"), "build"]
+        cold, warm, rss = [], [], []
+        for _ in range(args.repeat):
+            shutil.rmtree(project / ".cache", ignore_errors=True)
+            shutil.rmtree(project / "site", ignore_errors=True)
+            seconds, peak = timed(build, project)
+            cold.append(seconds)
+            rss.append(peak)
+        for _ in range(args.repeat):
+            seconds, peak = timed(build, project)
+            warm.append(seconds)
+            rss.append(peak)
+        figures = site_figures(project / "site")
+        latency = [] if args.skip_serve else serve_latency(project, args.repeat)
+        blog = blog_figures = None
+        if not args.skip_blog:
+            reference = blog_project(project / "journal", work / "blog")
+            blog = [timed([str(BIN / "mkdocs"), "build", "-q"], reference)[0] for _ in range(args.repeat)]
+            blog_figures = site_figures(reference / "site")
+
+        median = statistics.median
+        print(f"\n## mljournal benchmark: {args.entries} entries, {args.runs} runs x {args.steps} steps x "
+              f"{args.metrics} metrics, {args.screenshots} screenshots; {os.cpu_count()} cores; medians of {args.repeat}\n")
+        print("| measure | value | target |")
+        print("| --- | --- | --- |")
+        print(f"| cold `journal build` | {median(cold):.1f} s | ≤ 0.5× blog |")
+        if blog:
+            print(f"| blog plugin build (reference) | {median(blog):.1f} s | |")
+            print(f"| cold build / blog | {median(cold) / median(blog):.2f}× | ≤ 0.5× |")
+        print(f"| no-change rebuild | {median(warm):.2f} s | ≤ 2 s |")
+        if latency:
+            print(f"| edit → served (model + timeline page) | {median(latency):.2f} s | ≤ 1 s |")
+        print(f"| peak RSS | {max(rss)} MB | ≤ 1024 MB |")
+        print(f"| site bytes | {figures['bytes'] / 1e6:.1f} MB ({figures['pages']} pages) | ≤ ⅓ of blog |")
+        if blog_figures:
+            print(f"| blog site bytes | {blog_figures['bytes'] / 1e6:.1f} MB ({blog_figures['pages']} pages) | |")
+            print(f"| site bytes / blog | {figures['bytes'] / blog_figures['bytes']:.2f}× | ≤ 0.33× |")
+        print(f"| largest page | {figures['largest_page'] / 1024:.0f} KB ({figures['largest_page_name']}) | ≤ 300 KB |")
+        print(f"| most elements on a page | {figures['most_elements']} | ≤ 2000 |")
+        print(f"\nruns: cold {[round(x, 1) for x in cold]}, rebuild {[round(x, 2) for x in warm]}, "
+              f"serve {[round(x, 2) for x in latency]}, blog {[round(x, 1) for x in blog or []]}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
