@@ -90,7 +90,7 @@ class JournalIndex:
 def load_journal(settings: Settings, project_dir: Path) -> JournalIndex:
     """Read and index the whole journal. Never raises for bad content: see `.diagnostics`."""
     entries, entry_diagnostics = read_entries(settings, project_dir)
-    runs, run_diagnostics = read_runs(settings.runs_dir, project_dir)
+    runs, run_diagnostics = read_runs(settings.runs_dir, project_dir, settings.cache_dir)
     return build_index(settings, entries, runs, entry_diagnostics + run_diagnostics)
 
 

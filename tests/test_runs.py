@@ -40,7 +40,7 @@ def test_jsonl_with_nan_infinity_and_null(project):
     runs, messages = runs_of(project)
     loss = runs["a-1"].metrics["loss"]
     assert messages == []
-    assert loss.steps == [1, 2, 3] and loss.values[0] == 1.5 and math.isnan(loss.values[1]) and loss.values[2] == math.inf
+    assert list(loss.steps) == [1, 2, 3] and loss.values[0] == 1.5 and math.isnan(loss.values[1]) and loss.values[2] == math.inf
     assert best(loss, "min") == (1, 1.5)
     assert last(loss) == (3, math.inf)
     assert runs["a-1"].metrics["acc"].points() == 1
@@ -51,8 +51,8 @@ def test_a_line_still_being_written_is_left_for_later_silently(project):
     project.run_file("b-1", "metrics.jsonl", '{"step": 1, "loss": 0.9}\n{"step": 2, "lo')
     runs, messages = runs_of(project)
     assert messages == []
-    assert runs["a-1"].metrics["loss"].steps == [1, 2]
-    assert runs["b-1"].metrics["loss"].steps == [1]
+    assert list(runs["a-1"].metrics["loss"].steps) == [1, 2]
+    assert list(runs["b-1"].metrics["loss"].steps) == [1]
 
 
 def test_a_malformed_line_in_the_middle_is_named_and_the_rest_kept(project):
@@ -67,8 +67,8 @@ def test_a_malformed_line_in_the_middle_is_named_and_the_rest_kept(project):
         "journal/runs/b-1/metrics.jsonl:3: not a JSON object; line skipped",
         "journal/runs/b-1/metrics.jsonl:4: no whole-number 'step'; line skipped",
     ]
-    assert runs["a-1"].metrics["loss"].steps == [1, 5]
-    assert runs["b-1"].metrics["loss"].steps == [1, 5]
+    assert list(runs["a-1"].metrics["loss"].steps) == [1, 5]
+    assert list(runs["b-1"].metrics["loss"].steps) == [1, 5]
 
 
 def test_resumed_training_new_header_duplicate_and_backwards_steps(project):
@@ -117,3 +117,31 @@ def test_a_run_folder_that_is_not_an_id_is_skipped(project):
 def test_goals_from_names_and_settings():
     assert [goal_of(m, {}) for m in ("val_loss", "eval/accuracy", "wer", "bleu")] == ["min", "max", "min", "max"]
     assert goal_of("val_loss", {"val_loss": "max"}) == "max"
+
+
+def test_parsed_runs_are_cached_and_a_changed_file_is_read_again(project, monkeypatch):
+    import os
+    import time
+
+    from generator.reading import cache, metrics
+
+    path = project.run_file("a-1", "metrics.csv", "step,loss\n1,0.9\n")
+    old = time.time() - 60
+    os.utime(path, (old, old))
+    calls = []
+    real = metrics.READERS["metrics.csv"]
+    monkeypatch.setitem(metrics.READERS, "metrics.csv", lambda p, s: calls.append(p) or real(p, s))
+    cache_dir = project.root / ".cache"
+    for _ in range(2):
+        runs, _ = read_runs(project.runs, project.root, cache_dir)
+        assert list(runs["a-1"].metrics["loss"].steps) == [1]
+    assert len(calls) == 1 and list((cache_dir / "metrics").glob("*.pickle"))
+    cache._memory.clear()  # a new process: the disk cache answers
+    read_runs(project.runs, project.root, cache_dir)
+    assert len(calls) == 1
+    with open(path, "a") as handle:  # the run goes on: a fresh file is read, not cached
+        handle.write("2,0.8\n")
+    for _ in range(2):
+        runs, _ = read_runs(project.runs, project.root, cache_dir)
+        assert list(runs["a-1"].metrics["loss"].steps) == [1, 2]
+    assert len(calls) == 3

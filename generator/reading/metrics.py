@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import math
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,10 +29,10 @@ MAX_LINE_BYTES = 1024 * 1024
 
 @dataclass
 class Series:
-    """One metric: steps and values in step order (values may be NaN)."""
+    """One metric: steps and values in step order (values may be NaN), as compact arrays."""
 
-    steps: list[int] = field(default_factory=list)
-    values: list[float] = field(default_factory=list)
+    steps: array = field(default_factory=lambda: array("q"))
+    values: array = field(default_factory=lambda: array("d"))
 
     def points(self) -> int:
         return sum(1 for v in self.values if not math.isnan(v))
@@ -52,17 +53,26 @@ def reader(name: str) -> Callable[[Reader], Reader]:
 
 
 class _Collector:
+    """Points in the order written; sorted (last write of a step wins) only when needed."""
+
     def __init__(self) -> None:
-        self.points: dict[str, dict[int, float]] = {}
+        self.points: dict[str, tuple[array, array]] = {}
 
     def add(self, metric: str, step: int, value: float) -> None:
-        self.points.setdefault(metric, {})[step] = value
+        found = self.points.get(metric)
+        if found is None:
+            found = self.points[metric] = (array("q"), array("d"))
+        found[0].append(step)
+        found[1].append(value)
 
     def series(self) -> dict[str, Series]:
         out: dict[str, Series] = {}
-        for metric, by_step in self.points.items():
-            steps = sorted(by_step)
-            out[metric] = Series(steps, [by_step[s] for s in steps])
+        for metric, (steps, values) in self.points.items():
+            if any(a >= b for a, b in zip(steps, steps[1:])):  # resumed or repeated steps
+                by_step = dict(zip(steps, values))
+                ordered = sorted(by_step)
+                steps, values = array("q", ordered), array("d", (by_step[s] for s in ordered))
+            out[metric] = Series(steps, values)
         return out
 
 
@@ -72,16 +82,14 @@ def complete_lines(path: Path) -> Iterator[tuple[int, str]]:
     Reads the size once at the start, so a file that grows while we read gives a consistent
     prefix; a file that shrinks or disappears ends the iteration early.
     """
-    with open(path, "rb") as handle:
-        number = 0
-        for raw in handle:
-            number += 1
-            if not raw.endswith(b"\n"):
+    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.endswith("\n"):
                 return
-            if len(raw) > MAX_LINE_BYTES:
+            if len(line) > MAX_LINE_BYTES:
                 yield number, ""
                 continue
-            yield number, raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            yield number, line.rstrip("\r\n")
 
 
 def parse_number(text: str) -> float | None:
@@ -102,16 +110,31 @@ def read_metrics_csv(path: Path, shown: str) -> tuple[dict[str, Series], list[Di
     collector = _Collector()
     header: list[str] | None = None
     long_form = False
+    names: list[str] = []
     for number, line in complete_lines(path):
         if not line.strip():
             continue
-        try:
-            cells = next(csv.reader(io.StringIO(line)))
-        except (csv.Error, StopIteration):
-            diagnostics.append(Diagnostic("not a CSV row; skipped", shown, number))
-            continue
+        if header is not None and not long_form and '"' not in line:
+            cells = line.split(",")
+            if len(cells) == len(header) and cells[0] != "step":
+                try:  # the common row: a whole step and plain numbers, no empty cell
+                    step = int(cells[0])
+                    values = [float(cell) for cell in cells[1:]]
+                except ValueError:
+                    pass
+                else:
+                    for name, value in zip(names, values):
+                        collector.add(name, step, value)
+                    continue
+        else:
+            try:
+                cells = next(csv.reader(io.StringIO(line)))
+            except (csv.Error, StopIteration):
+                diagnostics.append(Diagnostic("not a CSV row; skipped", shown, number))
+                continue
         if cells and cells[0].strip() == "step":
             header = [c.strip() for c in cells]
+            names = header[1:]
             long_form = header == ["step", "metric", "value"]
             if len(set(header)) != len(header):
                 diagnostics.append(Diagnostic("a column name repeats in the header", shown, number))

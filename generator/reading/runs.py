@@ -14,6 +14,7 @@ from pathlib import Path
 
 from generator.errors import Diagnostic, UnsafeIdError
 from generator.ids import check_model_id
+from generator.reading.cache import MetricCache
 from generator.reading.metrics import READERS, Series
 from generator.reading.walk import shown_path, walk_files
 
@@ -43,8 +44,12 @@ class Run:
     meta: RunMeta | None
 
 
-def read_runs(runs_dir: Path, shown_relative_to: Path) -> tuple[dict[str, Run], list[Diagnostic]]:
-    """Every run folder under `runs_dir`, by model ID, and what was skipped."""
+def read_runs(
+    runs_dir: Path, shown_relative_to: Path, cache_dir: Path | None = None
+) -> tuple[dict[str, Run], list[Diagnostic]]:
+    """Every run folder under `runs_dir`, by model ID, and what was skipped. With a
+    `cache_dir`, metric files that have not changed since the last read are not parsed again."""
+    cache = MetricCache(cache_dir)
     runs: dict[str, Run] = {}
     diagnostics: list[Diagnostic] = []
     if not runs_dir.is_dir():
@@ -61,13 +66,16 @@ def read_runs(runs_dir: Path, shown_relative_to: Path) -> tuple[dict[str, Run], 
         except UnsafeIdError as error:
             diagnostics.append(Diagnostic(f"skipped: the folder name is not a model ID: {error.message}", shown))
             continue
-        run, found = read_run(model_id, folder, shown_relative_to)
+        run, found = read_run(model_id, folder, shown_relative_to, cache)
         runs[model_id] = run
         diagnostics.extend(found)
     return runs, diagnostics
 
 
-def read_run(model_id: str, folder: Path, shown_relative_to: Path) -> tuple[Run, list[Diagnostic]]:
+def read_run(
+    model_id: str, folder: Path, shown_relative_to: Path, cache: MetricCache | None = None
+) -> tuple[Run, list[Diagnostic]]:
+    cache = cache or MetricCache(None)
     diagnostics: list[Diagnostic] = []
     metrics: dict[str, Series] = {}
     sources: list[str] = []
@@ -77,7 +85,7 @@ def read_run(model_id: str, folder: Path, shown_relative_to: Path) -> tuple[Run,
             continue
         shown = shown_path(path, shown_relative_to)
         try:
-            series, found = read(path, shown)
+            series, found = cache.read(path, shown, name, read)
         except OSError as error:  # deleted or replaced while we read it
             diagnostics.append(Diagnostic(f"cannot read: {error.strerror or error}", shown))
             continue
