@@ -99,9 +99,9 @@ def test_timeline_is_newest_first_with_lazy_sized_images(page, base_url):
 
 def test_model_page_plots_and_screenshots_load(page, base_url, sample_site):
     with_plots = next(p.parent.name for p in sorted((sample_site / "models").glob("*/index.html"))
-                      if "mj-plots" in p.read_text() and "mj-gallery" in p.read_text())
+                      if "mj-plot" in p.read_text() and "mj-gallery" in p.read_text())
     page.goto(f"{base_url}models/{with_plots}/")
-    images = page.locator(".mj-plots img, .mj-gallery img")
+    images = page.locator("figure.mj-plot img, .mj-gallery img")
     assert images.count() >= 2
     for image in images.all():
         image.scroll_into_view_if_needed()
@@ -276,7 +276,7 @@ def test_the_site_published_to_a_bare_remote_works_in_the_browser(browser, tmp_p
         opened.locator("a.mj-model", has_text="hgb-4").first.click()
         opened.wait_for_load_state("networkidle")
         assert opened.locator("h1").first.inner_text().startswith("hgb-4")
-        assert opened.locator(".mj-plots img").count() >= 2
+        assert opened.locator("figure.mj-plot img").count() == 1
         assert failures == []
     finally:
         context.close()

@@ -22,6 +22,15 @@ _HEADING = re.compile(r"<(h[1-6]) ")
 
 
 @dataclass(frozen=True)
+class PlotImage:
+    url: str
+    width: int
+    height: int
+    metrics: tuple[str, ...]
+    parent_overlaid: bool
+
+
+@dataclass(frozen=True)
 class TocItem:
     level: int
     id: str
@@ -214,10 +223,10 @@ def model_page(
     kit: PageKit,
     model: Model,
     section_html: Callable[[Entry, str], str],
-    plots: list[tuple[str, str, int, int, bool]],
+    plot: PlotImage | None,
     screenshots: list[tuple[str, str, str, int | None, int | None]],
 ) -> tuple[str, list[TocItem]]:
-    """plots: (metric, url, w, h, parent overlaid); screenshots: (name, full url, thumb url, w, h)."""
+    """screenshots: (name, full url, thumb url, w, h)."""
     index = kit.index
     toc: list[TocItem] = []
 
@@ -272,14 +281,13 @@ def model_page(
             '<th class="mj-num">at step</th><th class="mj-num">Best</th><th class="mj-num">at step</th>'
             f'<th class="mj-num">Points</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
         )
-        if plots:
-            compared = f" (dashed: parent {e(model.parent)})" if any(p[4] for p in plots) else ""
-            figures = "".join(
-                f'<figure><img src="{url(link)}" alt="{e(metric)} of {e(model.id)}" width="{w}" height="{h}" '
-                f'loading="lazy" decoding="async"></figure>'
-                for metric, link, w, h, _ in plots
+        if plot:
+            compared = f" (dashed: parent {e(model.parent)})" if plot.parent_overlaid else ""
+            out.append(
+                f'<p class="mj-plots-note">Plots{compared}:</p><figure class="mj-plot"><img src="{url(plot.url)}" '
+                f'alt="{e(", ".join(plot.metrics))} of {e(model.id)}" width="{plot.width}" height="{plot.height}" '
+                'loading="lazy" decoding="async"></figure>'
             )
-            out.append(f'<p class="mj-plots-note">Plots{compared}:</p><div class="mj-plots">{figures}</div>')
     if screenshots:
         out.append(heading("screenshots", "Screenshots"))
         out.append(_gallery(screenshots))

@@ -19,7 +19,7 @@ from generator.rendering import pages
 from generator.rendering.html import page_path
 from generator.rendering.images import ImageStore
 from generator.rendering.markdown import EntryRenderer, RenderContext, Target
-from generator.rendering.plots import plot_metric
+from generator.rendering.plots import PlotJob, plot_models
 
 
 @dataclass
@@ -156,19 +156,23 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
         site.append(SitePage(src_uri, link, f"Timeline {label}",
                              pages.timeline_page(kit, f"Timeline {label}", chunk, pages.timeline_pager(pager_items, link), True)))
     site.append(SitePage("models/index.md", page_url("models/index.md"), "Models", pages.models_index_page(kit)))
+    jobs = []
     for model_id, model in index.models.items():
-        plots = []
-        if model.run:
+        if model.run and model.run.metrics:
             parent_run = index.models[model.parent].run if model.parent and model.parent_known else None
-            for metric, series in sorted(model.run.metrics.items()):
-                if series.points() == 0:
-                    continue
-                parent = (model.parent, parent_run.metrics[metric]) if parent_run and metric in parent_run.metrics else None
-                plot = plot_metric(settings.cache_dir, model_id, metric, series, parent)
-                dest = f"assets/plots/{plot.path.name}"
-                assets.append(SiteAsset(dest, plot.path))
-                plots.append((metric, dest, plot.width, plot.height, parent is not None))
-        html, toc = pages.model_page(kit, model, section_html, plots, shots.get(model_id, []))
+            parent = (model.parent, parent_run.metrics) if parent_run and parent_run.metrics else None
+            jobs.append(PlotJob(model_id, model.run.metrics, parent))
+    plots = plot_models(settings.cache_dir, jobs)
+    for model_id, model in index.models.items():
+        plot = plots.get(model_id)
+        shown_plot = None
+        if plot:
+            dest = f"assets/plots/{plot.path.name}"
+            assets.append(SiteAsset(dest, plot.path))
+            parent_run = index.models[model.parent].run if model.parent and model.parent_known else None
+            overlaid = bool(parent_run and set(plot.metrics) & set(parent_run.metrics))
+            shown_plot = pages.PlotImage(dest, plot.width, plot.height, plot.metrics, overlaid)
+        html, toc = pages.model_page(kit, model, section_html, shown_plot, shots.get(model_id, []))
         site.append(SitePage(f"models/{model_id}.md", page_url(f"models/{model_id}.md"), model_id, html, toc, ("navigation",)))
     site.append(SitePage("tags/index.md", page_url("tags/index.md"), "Tags", pages.tags_index_page(kit)))
     for slug, tag in index.tags.items():
