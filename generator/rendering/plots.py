@@ -20,7 +20,7 @@ from pathlib import Path
 
 from generator.reading.metrics import Series
 
-STYLE_VERSION = b"plot-2"
+STYLE_VERSION = b"plot-3"
 PANEL_WIDTH, PANEL_HEIGHT = 480, 260  # CSS pixels per metric panel
 SCALE = 1.5  # saved at 1.5x: sharp enough on 2x screens, a third of the bytes of 2x
 MAX_POINTS = 1000  # per curve, after the envelope
@@ -47,24 +47,29 @@ def plot_models(cache_dir: Path, jobs: list[PlotJob]) -> dict[str, Plot]:
     plots: dict[str, Plot] = {}
     missing: list[tuple[Path, str, list, str | None]] = []
     for job in jobs:
-        names = tuple(m for m, s in sorted(job.metrics.items()) if s.points())
+        names = tuple(m for m, s in sorted(job.metrics.items()) if _has_points(s))
         if not names:
             continue
+        # The key hashes the raw arrays (cheap); envelopes are computed only for what is drawn.
         digest = hashlib.sha256(STYLE_VERSION)
-        panels = []
+        digest.update(repr((job.model_id, job.parent[0] if job.parent else None, names)).encode())
         for metric in names:
-            own = envelope(job.metrics[metric].steps, job.metrics[metric].values)
-            theirs = None
-            if job.parent and metric in job.parent[1]:
-                theirs = envelope(job.parent[1][metric].steps, job.parent[1][metric].values)
-            panels.append((metric, own, theirs))
-            digest.update(repr((metric, own, theirs)).encode())
-        digest.update(repr((job.model_id, job.parent[0] if job.parent else None)).encode())
+            for series in (job.metrics[metric], job.parent[1].get(metric) if job.parent else None):
+                if series is not None:
+                    digest.update(metric.encode() + b"\0" + series.steps.tobytes() + b"\0" + series.values.tobytes())
+                digest.update(b"\1")
         path = cache_dir / "plots" / f"{digest.hexdigest()[:24]}.png"
         columns = 1 if len(names) == 1 else 2
         rows = math.ceil(len(names) / columns)
         plots[job.model_id] = Plot(path, PANEL_WIDTH * columns, PANEL_HEIGHT * rows, names)
         if not path.exists():
+            panels = []
+            for metric in names:
+                own = envelope(job.metrics[metric].steps, job.metrics[metric].values)
+                theirs = None
+                if job.parent and metric in job.parent[1]:
+                    theirs = envelope(job.parent[1][metric].steps, job.parent[1][metric].values)
+                panels.append((metric, own, theirs))
             missing.append((path, job.model_id, panels, job.parent[0] if job.parent else None))
     if len(missing) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
         workers = min(os.cpu_count() or 1, len(missing))
@@ -74,6 +79,10 @@ def plot_models(cache_dir: Path, jobs: list[PlotJob]) -> dict[str, Plot]:
         for job in missing:
             _draw(*job)
     return plots
+
+
+def _has_points(series: Series) -> bool:
+    return any(not math.isnan(v) for v in series.values)
 
 
 def envelope(steps, values, buckets: int = MAX_POINTS // 2) -> tuple[tuple[float, ...], tuple[float, ...]]:
