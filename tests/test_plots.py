@@ -27,6 +27,7 @@ def test_a_plot_is_drawn_once_and_redrawn_when_its_data_changes(tmp_path):
     job = PlotJob("a-1", {"loss": series}, None)
     first = plot_models(tmp_path, [job])["a-1"]
     assert first.path.is_file() and (first.width, first.height, first.metrics) == (480, 260, ("loss",))
+    assert not first.parent_overlaid
     stamp = first.path.stat().st_mtime_ns
     assert plot_models(tmp_path, [job])["a-1"].path.stat().st_mtime_ns == stamp
     series.values.append(0.4)

@@ -33,6 +33,7 @@ class Plot:
     width: int  # CSS pixels
     height: int
     metrics: tuple[str, ...]
+    parent_overlaid: bool  # some panel shows the parent's curve too
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ def plot_models(cache_dir: Path, jobs: list[PlotJob]) -> dict[str, Plot]:
         path = cache_dir / "plots" / f"{digest.hexdigest()[:24]}.png"
         columns = 1 if len(names) == 1 else 2
         rows = math.ceil(len(names) / columns)
-        plots[job.model_id] = Plot(path, PANEL_WIDTH * columns, PANEL_HEIGHT * rows, names)
+        overlaid = bool(job.parent and set(names) & set(job.parent[1]))
+        plots[job.model_id] = Plot(path, PANEL_WIDTH * columns, PANEL_HEIGHT * rows, names, overlaid)
         if not path.exists():
             panels = []
             for metric in names:

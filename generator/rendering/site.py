@@ -169,9 +169,7 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
         if plot:
             dest = f"assets/plots/{plot.path.name}"
             assets.append(SiteAsset(dest, plot.path))
-            parent_run = index.models[model.parent].run if model.parent and model.parent_known else None
-            overlaid = bool(parent_run and set(plot.metrics) & set(parent_run.metrics))
-            shown_plot = pages.PlotImage(dest, plot.width, plot.height, plot.metrics, overlaid)
+            shown_plot = pages.PlotImage(dest, plot.width, plot.height, plot.metrics, plot.parent_overlaid)
         html, toc = pages.model_page(kit, model, section_html, shown_plot, shots.get(model_id, []))
         site.append(SitePage(f"models/{model_id}.md", page_url(f"models/{model_id}.md"), model_id, html, toc, ("navigation",)))
     site.append(SitePage("tags/index.md", page_url("tags/index.md"), "Tags", pages.tags_index_page(kit)))
