@@ -93,3 +93,12 @@ def test_runs_alone_are_models_and_key_metrics_prefer_held_out_ones(project):
 
 def test_tag_slugs():
     assert [tag_slug(t) for t in ("Data aug", "data-aug", "バグ", "a/b?", "!!")] == ["data-aug", "data-aug", "バグ", "ab", "tag"]
+
+
+def test_first_paragraph_keeps_a_code_fence_whole():
+    from generator.reading.sections import first_paragraph
+
+    assert first_paragraph("One line.\nStill one.\n\nSecond.") == ("One line.\nStill one.", True)
+    assert first_paragraph("```\na\n\nb\n```\n\nafter") == ("```\na\n\nb\n```", True)
+    assert first_paragraph("~~~~\n```\n\n~~~~") == ("~~~~\n```\n\n~~~~", False)
+    assert first_paragraph("  only  \n") == ("only", False)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from generator.index import JournalIndex, Model, tag_slug
 from generator.reading.entries import Entry
 from generator.reading.runs import best, goal_of, last
+from generator.reading.sections import first_paragraph
 from generator.rendering.html import e, number, url, when
 from generator.settings import STATUSES
 
@@ -322,22 +323,6 @@ def offset(entry: Entry) -> str:
     text = entry.date.strftime("%z")  # +0900
     text = text[:3] if text.endswith("00") else f"{text[:3]}:{text[3:]}"
     return f' <small class="mj-zone">{text}</small>'
-
-
-def first_paragraph(text: str) -> tuple[str, bool]:
-    """(the Markdown up to the first blank line, whether anything follows); a code fence is
-    kept whole."""
-    lines = text.strip().split("\n")
-    fence = None
-    for index, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped.startswith(("```", "~~~")):
-            marker = stripped[:3]
-            fence = None if fence == marker else (fence or marker)
-        elif not stripped and fence is None:
-            rest = "\n".join(lines[index:]).strip()
-            return "\n".join(lines[:index]), bool(rest)
-    return text.strip(), False
 
 
 def _gallery(shots: list[tuple[str, str, str, int | None, int | None]]) -> str:
