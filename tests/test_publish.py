@@ -173,3 +173,12 @@ def test_dry_run_refuses_what_publish_refuses(project, cli):
     refused = cli("publish", "--dry-run")
     assert refused.exit_code == 1
     assert "looks like an AWS access key (AKIAABCD…)" in refused.output
+
+
+def test_no_secret_check_skips_only_the_token_scan(project, cli):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nkey AKIAABCDEFGHIJKLMNOP\n")
+    assert cli("publish", "--dry-run", "--no-secret-check").exit_code == 0
+    (project.root / "journal" / "id_rsa").write_text("x")
+    refused = cli("publish", "--dry-run", "--no-secret-check")
+    assert refused.exit_code == 1 and "  id_rsa: a key or credentials file" in refused.output.splitlines()
+    assert "AWS" not in refused.output

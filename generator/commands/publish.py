@@ -36,9 +36,7 @@ def publish(
     """Build, check, push. A dry run builds and checks only (CI uploads the site itself)."""
     repo = None if dry_run else repository_of(config_file.parent.resolve())
     report = build_site(config_file, strict=not allow_warnings)
-    findings, files, size = scan_site(report.site_dir)
-    if not check_secrets:
-        findings = [f for f in findings if "looks like" not in f.reason]
+    findings, files, size = scan_site(report.site_dir, check_tokens=check_secrets)
     if findings:
         listed = "\n  ".join(str(f) for f in findings[:20])
         more = f"\n  … and {len(findings) - 20} more" if len(findings) > 20 else ""

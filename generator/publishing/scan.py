@@ -47,8 +47,9 @@ class Finding:
         return f"{where}: {self.reason}"
 
 
-def scan_site(site_dir: Path) -> tuple[list[Finding], int, int]:
-    """(findings, number of files, total bytes) for the folder about to be published."""
+def scan_site(site_dir: Path, check_tokens: bool = True) -> tuple[list[Finding], int, int]:
+    """(findings, number of files, total bytes) for the folder about to be published.
+    `check_tokens=False` skips only the scan of text for token-like strings."""
     findings: list[Finding] = []
     total = count = 0
     for folder, dirs, files in os.walk(site_dir):
@@ -71,7 +72,7 @@ def scan_site(site_dir: Path) -> tuple[list[Finding], int, int]:
                 findings.append(Finding(shown, None, "a checkpoint or data file; it does not belong in a site"))
             if size > MAX_FILE_BYTES:
                 findings.append(Finding(shown, None, f"{size / 1e6:.0f} MB: GitHub refuses files over 100 MB"))
-            if name.lower().endswith(TEXT_SUFFIXES) and size <= 20 * 1024 * 1024:
+            if check_tokens and name.lower().endswith(TEXT_SUFFIXES) and size <= 20 * 1024 * 1024:
                 findings.extend(_scan_text(path, shown))
     if total > MAX_SITE_BYTES:
         findings.append(Finding(".", None, f"the site is {total / 1e9:.2f} GB: GitHub Pages sites may be at most 1 GB"))
