@@ -15,6 +15,7 @@ import pickle
 import time
 from pathlib import Path
 
+from generator.atomic import replacing
 from generator.errors import Diagnostic
 from generator.reading.metrics import Series
 
@@ -58,9 +59,6 @@ class MetricCache:
         if _key(path, reader_name) == key:  # unchanged while we read it
             _memory[key] = found
             if stored is not None:
-                stored.parent.mkdir(parents=True, exist_ok=True)
-                partial = stored.with_suffix(f".{os.getpid()}.part")
-                with open(partial, "wb") as handle:
+                with replacing(stored) as partial, open(partial, "wb") as handle:
                     pickle.dump(found, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                partial.replace(stored)
         return found

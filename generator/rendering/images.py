@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.atomic import replacing
 from generator.errors import Diagnostic
 
 THUMB_WIDTH = 480  # pixels; shown at 240 CSS pixels, sharp on 2x screens
@@ -72,10 +73,8 @@ class ImageStore:
                     image.load()
                     small = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
                     small.thumbnail((THUMB_WIDTH, thumb_height * 2))
-                    thumb.parent.mkdir(parents=True, exist_ok=True)
-                    partial = thumb.with_suffix(".part")
-                    small.save(partial, "WEBP", quality=80, method=4)
-                    partial.replace(thumb)
+                    with replacing(thumb) as partial:
+                        small.save(partial, "WEBP", quality=80, method=4)
                 return Picture(path, width, height, thumb, THUMB_WIDTH, thumb_height)
         except Image.DecompressionBombError as error:
             diagnostics.append(Diagnostic(f"skipped: image is too large to show ({error})", shown))

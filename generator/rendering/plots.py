@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
+from generator.atomic import replacing
 from generator.reading.metrics import Series
 
 STYLE_VERSION = b"plot-3"
@@ -136,11 +137,9 @@ def _draw(path: Path, model_id: str, panels: list, parent_id: str | None) -> Non
             axes.legend(fontsize=8, frameon=False)
     figure.subplots_adjust(left=0.07 / columns * 2 if columns == 2 else 0.1, right=0.98, bottom=0.6 / (2.6 * rows),
                            top=1 - 0.35 / (2.6 * rows), wspace=0.18, hspace=0.45)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.part")
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
     image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
     # Few colours on white: a 64-colour palette keeps the lines crisp at a third of the bytes.
-    image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(partial, "PNG", optimize=False)
-    os.replace(partial, path)
+    with replacing(path) as partial:
+        image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(partial, "PNG")
