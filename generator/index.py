@@ -17,7 +17,7 @@ from generator.ids import find_mentions, split_family
 from generator.reading.entries import Entry, read_entries
 from generator.reading.runs import Run, read_runs
 from generator.reading.sections import Section, find_sections, heading_lookup
-from generator.settings import Settings
+from generator.settings import Settings, same_metric_groups
 
 
 @dataclass
@@ -269,7 +269,8 @@ def _drop_case_twins(entries: list[Entry], runs: dict[str, Run], diagnostics: li
 def _key_metrics(settings: Settings, runs: dict[str, Run]) -> list[str]:
     if settings.key_metrics:
         return list(settings.key_metrics)
-    counts = Counter(metric for run in runs.values() for metric in run.metrics)
+    groups = same_metric_groups(settings.metric_aliases)
+    counts = Counter(name for run in runs.values() for name in {groups.get(m, (m,))[0] for m in run.metrics})
     held_out = [m for m in counts if re.search(r"(^|[_/.-])(val|valid|validation|eval|test)", m.lower())]
     chosen = sorted(held_out or counts, key=lambda m: (-counts[m], m))
     return chosen[:3]

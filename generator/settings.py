@@ -31,6 +31,8 @@ class Settings:
     sections: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_SECTIONS))
     key_metrics: tuple[str, ...] = ()
     metric_goals: dict[str, str] = field(default_factory=dict)  # metric -> "min" | "max"
+    # the same quantity under other tools' names: {"val_loss": ("eval_loss", "validation/epoch_loss")}
+    metric_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     timeline_page_size: int = 50
     timezone: str = "UTC"  # how to read a date written without a zone
     raw_html: bool = True  # authors are trusted; False shows their HTML as text
@@ -45,3 +47,13 @@ class Settings:
 
     def section_heading(self, section: str) -> str:
         return self.sections[section][0]
+
+
+def same_metric_groups(aliases: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Every name in an alias group -> the group, the shown (canonical) name first."""
+    groups: dict[str, tuple[str, ...]] = {}
+    for canonical, others in aliases.items():
+        group = (canonical, *[o for o in others if o != canonical])
+        for name in group:
+            groups[name] = group
+    return groups

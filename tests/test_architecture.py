@@ -35,6 +35,15 @@ def test_help_does_not_import_the_heavy_libraries():
     assert out.strip() == "[]"
 
 
+def test_the_recorder_a_training_script_imports_is_light():
+    """`import mljournal` in a training script or notebook pulls in none of the site's libraries."""
+    script = ("import sys, mljournal; "
+              "print(sorted(m for m in ('mkdocs', 'material', 'matplotlib', 'PIL', 'markdown', 'yaml', 'click') "
+              "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_entry_opens_the_editor_when_there_is_a_terminal(project, tmp_path):
     editor = tmp_path / "editor.sh"
     editor.write_text('#!/bin/sh\necho "written in the editor" >> "$1"\n')

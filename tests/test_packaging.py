@@ -24,3 +24,6 @@ def test_the_wheel_ships_the_theme_templates_and_entry_points(tmp_path):
     assert "journal = generator.cli:main" in entry_points
     assert "journal = generator.site.plugin:JournalPlugin" in entry_points
     assert not [n for n in names if n.startswith(("journal/", "tests/", "examples/"))]
+    # every module of the package, so no subpackage is left out of pyproject's list
+    modules = {p.relative_to(REPO).as_posix() for folder in ("generator", "mljournal") for p in (REPO / folder).rglob("*.py")}
+    assert modules - names == set()

@@ -93,7 +93,7 @@ def test_screenshots_anywhere_checkpoints_never_listed(project):
     project.run_file("a-1", "optimizer.pt", b"\0")
     project.run_file("a-1", ".hidden.png", b"x")
     runs, _ = runs_of(project)
-    assert runs["a-1"].screenshots == ["curves.png", "tb/loss curve #2.jpg"]
+    assert [shot.name for shot in runs["a-1"].screenshots] == ["curves.png", "tb/loss curve #2.jpg"]
 
 
 def test_run_json_metadata_and_bad_run_json(project):
@@ -101,7 +101,7 @@ def test_run_json_metadata_and_bad_run_json(project):
     project.run_file("b-1", "run.json", '{"command": "python train.py",\n "params": }')
     runs, messages = runs_of(project)
     meta = runs["a-1"].meta
-    assert (meta.command, meta.params, meta.commit, meta.other) == ("python train.py a-1", {"lr": 0.1}, "abc", {"seed": 3})
+    assert (meta.command, meta.params, meta.commit, meta.other) == ("python train.py a-1", {"lr": "0.1"}, "abc", {"seed": "3"})
     assert runs["b-1"].meta is None
     assert messages == ["journal/runs/b-1/run.json:2: not valid JSON (Expecting value); ignored"]
 
@@ -123,19 +123,20 @@ def test_parsed_runs_are_cached_and_a_changed_file_is_read_again(project, monkey
     import os
     import time
 
-    from generator.reading import cache, metrics
+    from generator.reading import cache
+    from generator.reading.formats import journal
 
     path = project.run_file("a-1", "metrics.csv", "step,loss\n1,0.9\n")
     old = time.time() - 60
     os.utime(path, (old, old))
     calls = []
-    real = metrics.READERS["metrics.csv"]
-    monkeypatch.setitem(metrics.READERS, "metrics.csv", lambda p, s: calls.append(p) or real(p, s))
+    real = journal.read_metrics_csv
+    monkeypatch.setattr(journal, "read_metrics_csv", lambda p, s: calls.append(p) or real(p, s))
     cache_dir = project.root / ".cache"
     for _ in range(2):
         runs, _ = read_runs(project.runs, project.root, cache_dir)
         assert list(runs["a-1"].metrics["loss"].steps) == [1]
-    assert len(calls) == 1 and list((cache_dir / "metrics").glob("*.pickle"))
+    assert len(calls) == 1 and list((cache_dir / "runs").glob("*.pickle"))
     cache._memory.clear()  # a new process: the disk cache answers
     read_runs(project.runs, project.root, cache_dir)
     assert len(calls) == 1

@@ -1,10 +1,12 @@
-"""A cache of parsed metric files, keyed by what the file is now: size, mtime and inode.
+"""A cache of what the formats read from run files, keyed by what the files are now: each
+file's size, mtime and inode.
 
 A file that grows (a training run appending), is replaced or is touched gets a new key and
-is read again; a file that changes while it is read is not stored, and neither is one
-modified in the last RACY_SECONDS (file times are coarse: a same-size rewrite within a clock
-tick would keep its key; git treats "racily clean" files the same way). Entries live in memory
-(so `journal serve` re-reads only what changed) and on disk (so `journal build` does too).
+is read again; a read during which a file changed is not stored, and neither is one of a
+file modified in the last RACY_SECONDS (file times are coarse: a same-size rewrite within a
+clock tick would keep its key; git treats "racily clean" files the same way). Entries live
+in memory (so `journal serve` re-reads only what changed) and on disk (so `journal build`
+does too).
 """
 
 from __future__ import annotations
@@ -17,33 +19,37 @@ from pathlib import Path
 
 from generator.atomic import replacing
 from generator.errors import Diagnostic
-from generator.reading.metrics import Series
+from generator.reading.formats import Format, Part, Shown
 
-VERSION = "metrics-1"
+VERSION = "parts-1"
 RACY_SECONDS = 2.0
-_memory: dict[str, tuple[dict[str, Series], list[Diagnostic]]] = {}
+_memory: dict[str, tuple[Part, list[Diagnostic]]] = {}
 
 
-def _key(path: Path, reader: str) -> str | None:
-    """None when the file cannot be cached: gone, or modified too recently to trust its times."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    if time.time() - stat.st_mtime < RACY_SECONDS:
-        return None
-    text = f"{VERSION}\0{reader}\0{os.fspath(path.resolve())}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}"
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+def _key(folder: Path, files: list[str], form: Format) -> str | None:
+    """None when the files cannot be cached: one is gone, or was modified too recently to
+    trust its times."""
+    digest = hashlib.sha256(f"{VERSION}\0{form.name}\0{form.version}\0{os.fspath(folder.resolve())}".encode())
+    now = time.time()
+    for relative in files:
+        try:
+            stat = (folder / relative).stat()
+        except OSError:
+            return None
+        if now - stat.st_mtime < RACY_SECONDS:
+            return None
+        digest.update(f"\0{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}".encode())
+    return digest.hexdigest()[:32]
 
 
-class MetricCache:
+class PartCache:
     def __init__(self, cache_dir: Path | None) -> None:
-        self.folder = cache_dir / "metrics" if cache_dir else None
+        self.folder = cache_dir / "runs" if cache_dir else None
 
-    def read(self, path: Path, shown: str, reader_name: str, read) -> tuple[dict[str, Series], list[Diagnostic]]:
-        key = _key(path, reader_name)
+    def read(self, folder: Path, files: list[str], form: Format, shown: Shown) -> tuple[Part, list[Diagnostic]]:
+        key = _key(folder, files, form)
         if key is None:
-            return read(path, shown)
+            return form.read(folder, files, shown)
         if key in _memory:
             return _memory[key]
         stored = self.folder / f"{key}.pickle" if self.folder else None
@@ -53,10 +59,10 @@ class MetricCache:
                     found = pickle.load(handle)
                 _memory[key] = found
                 return found
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-                pass  # a damaged cache entry is read again from the source
-        found = read(path, shown)
-        if _key(path, reader_name) == key:  # unchanged while we read it
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
+                pass  # a damaged or outdated cache entry is read again from the source
+        found = form.read(folder, files, shown)
+        if _key(folder, files, form) == key:  # unchanged while we read it
             _memory[key] = found
             if stored is not None:
                 with replacing(stored) as partial, open(partial, "wb") as handle:

@@ -18,7 +18,7 @@ import io
 import json
 import math
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,24 +35,11 @@ class Series:
     values: array = field(default_factory=lambda: array("d"))
 
     def points(self) -> int:
-        return sum(1 for v in self.values if not math.isnan(v))
+        """The finite values: what a plot draws (NaN and ±infinity are gaps)."""
+        return sum(1 for v in self.values if math.isfinite(v))
 
 
-Reader = Callable[[Path, str], "tuple[dict[str, Series], list[Diagnostic]]"]
-
-# file name -> reader; run formats of other tools register here too.
-READERS: dict[str, Reader] = {}
-
-
-def reader(name: str) -> Callable[[Reader], Reader]:
-    def register(function: Reader) -> Reader:
-        READERS[name] = function
-        return function
-
-    return register
-
-
-class _Collector:
+class Collector:
     """Points in the order written; sorted (last write of a step wins) only when needed."""
 
     def __init__(self) -> None:
@@ -104,68 +91,89 @@ def parse_number(text: str) -> float | None:
     return value
 
 
-@reader("metrics.csv")
 def read_metrics_csv(path: Path, shown: str) -> tuple[dict[str, Series], list[Diagnostic]]:
+    """The journal's own ``metrics.csv``: wide with ``step`` first, or long ``step,metric,value``."""
+    return read_csv_metrics(path, shown, step_columns=("step",), require_first=True)
+
+
+def read_csv_metrics(
+    path: Path,
+    shown: str,
+    step_columns: tuple[str, ...] = ("step", "epoch"),
+    delimiter: str = ",",
+    ignore: tuple[str, ...] = (),
+    require_first: bool = False,
+) -> tuple[dict[str, Series], list[Diagnostic]]:
+    """A wide CSV (or TSV) of metrics: a header, then one row per step; an empty or NA cell
+    is a missing value. The step is the first of `step_columns` in the header (with
+    `require_first`, it must be the first column); columns in `ignore` are not metrics."""
     diagnostics: list[Diagnostic] = []
-    collector = _Collector()
+    collector = Collector()
     header: list[str] | None = None
+    at = 0  # index of the step column
+    keep: list[tuple[int, str]] = []  # (index, metric) of the metric columns
     long_form = False
-    names: list[str] = []
     for number, line in complete_lines(path):
         if not line.strip():
             continue
         if header is not None and not long_form and '"' not in line:
-            cells = line.split(",")
-            if len(cells) == len(header) and cells[0] != "step":
+            cells = line.split(delimiter)
+            if len(cells) == len(header) and cells != header:
                 try:  # the common row: a whole step and plain numbers, no empty cell
-                    step = int(cells[0])
-                    values = [float(cell) for cell in cells[1:]]
+                    step = int(cells[at])
+                    values = [float(cells[i]) for i, _ in keep]
                 except ValueError:
                     pass
                 else:
-                    for name, value in zip(names, values):
+                    for (_, name), value in zip(keep, values):
                         collector.add(name, step, value)
                     continue
         else:
             try:
-                cells = next(csv.reader(io.StringIO(line)))
+                cells = next(csv.reader(io.StringIO(line), delimiter=delimiter))
             except (csv.Error, StopIteration):
                 diagnostics.append(Diagnostic("not a CSV row; skipped", shown, number))
                 continue
-        if cells and cells[0].strip() == "step":
-            header = [c.strip() for c in cells]
-            names = header[1:]
-            long_form = header == ["step", "metric", "value"]
+        cells = [c.strip() for c in cells]
+        if header is None or cells == header or (require_first and cells[0] == "step"):
+            found = next((name for name in step_columns if name in cells), None)
+            if found is None or (require_first and cells[0] != found):
+                if require_first:
+                    message = f"{path.name} must start with a header line 'step,<metric>,…'"
+                else:
+                    message = f"the header line has no {' or '.join(repr(c) for c in step_columns)} column"
+                diagnostics.append(Diagnostic(message, shown, number))
+                return {}, diagnostics
+            header, at = cells, cells.index(found)
+            dropped = {found, *ignore, *step_columns}
+            keep = [(i, name) for i, name in enumerate(header) if name not in dropped]
+            long_form = require_first and header == ["step", "metric", "value"]
             if len(set(header)) != len(header):
                 diagnostics.append(Diagnostic("a column name repeats in the header", shown, number))
             continue
-        if header is None:
-            diagnostics.append(
-                Diagnostic("metrics.csv must start with a header line 'step,<metric>,…'", shown, number)
-            )
-            return {}, diagnostics
         if len(cells) != len(header):
             diagnostics.append(
                 Diagnostic(f"{len(cells)} cells where the header has {len(header)}; row skipped", shown, number)
             )
             continue
-        step = _step(cells[0])
+        step = _step(cells[at])
         if step is None:
-            diagnostics.append(Diagnostic(f"step {cells[0]!r} is not a whole number; row skipped", shown, number))
+            diagnostics.append(Diagnostic(f"step {cells[at]!r} is not a whole number; row skipped", shown, number))
             continue
         if long_form:
             value = parse_number(cells[2])
-            if value is None or not cells[1].strip():
+            if value is None or not cells[1]:
                 diagnostics.append(Diagnostic(f"value {cells[2]!r} is not a number; row skipped", shown, number))
                 continue
-            collector.add(cells[1].strip(), step, value)
+            collector.add(cells[1], step, value)
             continue
         bad = []
-        for name, cell in zip(header[1:], cells[1:]):
+        for index, name in keep:
+            cell = cells[index]
             value = parse_number(cell)
             if value is None:
                 bad.append(name)
-            elif cell.strip():
+            elif cell and cell.upper() != "NA":  # Keras writes NA for "not measured this epoch"
                 collector.add(name, step, value)
         if bad:
             diagnostics.append(
@@ -174,10 +182,9 @@ def read_metrics_csv(path: Path, shown: str) -> tuple[dict[str, Series], list[Di
     return collector.series(), diagnostics
 
 
-@reader("metrics.jsonl")
 def read_metrics_jsonl(path: Path, shown: str) -> tuple[dict[str, Series], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
-    collector = _Collector()
+    collector = Collector()
     for number, line in complete_lines(path):
         if not line.strip():
             continue
@@ -200,6 +207,10 @@ def read_metrics_jsonl(path: Path, shown: str) -> tuple[dict[str, Series], list[
                 collector.add(name, step, math.nan)
             elif isinstance(value, (int, float)):
                 collector.add(name, step, float(value))
+            elif isinstance(value, str):  # "NaN", "Infinity": JSON has no literal for them
+                number = parse_number(value)
+                if number is not None:
+                    collector.add(name, step, number)
     return collector.series(), diagnostics
 
 

@@ -1,26 +1,28 @@
-"""Run folders: journal/runs/<model-id>/, written by training processes.
+"""Run folders: journal/runs/<model-id>/, written by training processes, read in place.
 
-A run folder is read in place. Metric files are parsed by the readers registered in
-`metrics.READERS`; images anywhere in the folder are screenshots; ``run.json`` holds the
-run's metadata. Nothing else is opened: checkpoints and optimizer states are never read.
+A run folder's files are listed once, by name; the formats in `formats.formats()` claim the
+files each of them reads (the journal's own, Hugging Face Trainer, TensorBoard, Lightning,
+Keras, MLflow, DVCLive, Sacred), and each claim is read into a `Part`, cached by the files'
+size, mtime and inode. Images anywhere in the folder are screenshots, and so are images a
+tool wrote inside its logs. Nothing else is opened: checkpoints and optimizer states are
+never read.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import Diagnostic, UnsafeIdError
 from generator.ids import check_model_id
-from generator.reading.cache import MetricCache
-from generator.reading.metrics import READERS, Series
+from generator.reading.cache import PartCache
+from generator.reading.formats import Part, formats
+from generator.reading.metrics import Series
 from generator.reading.walk import shown_path, walk_files
 
 SCREENSHOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
-MAX_META_BYTES = 1024 * 1024
-META_FILE = "run.json"
+META_KEYS = ("command", "commit", "status", "started", "finished")
 
 
 @dataclass
@@ -35,21 +37,35 @@ class RunMeta:
 
 
 @dataclass
+class Screenshot:
+    name: str  # relative to the run folder, posix; where it goes under the model's run folder in the site
+    source: Path | None = None  # an image file in the run folder
+    data: bytes | None = None  # or an image taken out of a tool's log (a TensorBoard event)
+    caption: str = ""
+
+
+@dataclass
 class Run:
     model_id: str
     path: Path
     metrics: dict[str, Series]
-    sources: list[str]  # metric files read, relative to the run folder
-    screenshots: list[str]  # relative to the run folder, posix
+    parts: list[Part]  # what each tool wrote, in claiming order
+    screenshots: list[Screenshot]
     meta: RunMeta | None
+    metric_tool: dict[str, str] = field(default_factory=dict)  # metric -> the tool it comes from
+
+    @property
+    def sources(self) -> list[str]:
+        """Every file read, relative to the run folder."""
+        return [name for part in self.parts for name in part.files]
 
 
 def read_runs(
     runs_dir: Path, shown_relative_to: Path, cache_dir: Path | None = None
 ) -> tuple[dict[str, Run], list[Diagnostic]]:
     """Every run folder under `runs_dir`, by model ID, and what was skipped. With a
-    `cache_dir`, metric files that have not changed since the last read are not parsed again."""
-    cache = MetricCache(cache_dir)
+    `cache_dir`, files that have not changed since the last read are not parsed again."""
+    cache = PartCache(cache_dir)
     runs: dict[str, Run] = {}
     diagnostics: list[Diagnostic] = []
     if not runs_dir.is_dir():
@@ -73,69 +89,83 @@ def read_runs(
 
 
 def read_run(
-    model_id: str, folder: Path, shown_relative_to: Path, cache: MetricCache | None = None
+    model_id: str, folder: Path, shown_relative_to: Path, cache: PartCache | None = None
 ) -> tuple[Run, list[Diagnostic]]:
-    cache = cache or MetricCache(None)
+    cache = cache or PartCache(None)
     diagnostics: list[Diagnostic] = []
-    metrics: dict[str, Series] = {}
-    sources: list[str] = []
-    for name, read in READERS.items():
-        path = folder / name
-        if not path.is_file():
-            continue
-        shown = shown_path(path, shown_relative_to)
-        try:
-            series, found = cache.read(path, shown, name, read)
-        except OSError as error:  # deleted or replaced while we read it
-            diagnostics.append(Diagnostic(f"cannot read: {error.strerror or error}", shown))
-            continue
-        diagnostics.extend(found)
-        sources.append(name)
-        for metric, values in series.items():
-            if metric in metrics:
-                diagnostics.append(Diagnostic(f"metric '{metric}' also comes from {sources[0]}; using this file's", shown))
-            metrics[metric] = values
-    screenshots: list[str] = []
-    for path, skipped in walk_files(folder, suffixes=SCREENSHOT_SUFFIXES):
+    files: list[str] = []
+    images: list[Screenshot] = []
+    for path, skipped in walk_files(folder):
         if skipped:
             diagnostics.append(Diagnostic(skipped, shown_path(path, shown_relative_to)))
             continue
-        screenshots.append(path.relative_to(folder).as_posix())
-    meta = _read_meta(folder / META_FILE, shown_relative_to, diagnostics)
-    return Run(model_id, folder, metrics, sources, screenshots, meta), diagnostics
+        relative = path.relative_to(folder).as_posix()
+        files.append(relative)
+        if relative.lower().endswith(SCREENSHOT_SUFFIXES):
+            images.append(Screenshot(relative, source=path))
+
+    def shown(relative: str) -> str:
+        return shown_path(folder / relative, shown_relative_to)
+
+    unclaimed = [f for f in files if not f.lower().endswith(SCREENSHOT_SUFFIXES)]
+    parts: list[Part] = []
+    for form in formats():
+        groups = form.claim(unclaimed)
+        taken = {f for group in groups for f in group}
+        unclaimed = [f for f in unclaimed if f not in taken]
+        for group in groups:
+            try:
+                part, found = cache.read(folder, group, form, shown)
+            except OSError as error:  # deleted or replaced while we read it
+                diagnostics.append(Diagnostic(f"cannot read: {error.strerror or error}", shown(group[0])))
+                continue
+            diagnostics.extend(found)
+            if part.files:
+                parts.append(part)
+    metrics: dict[str, Series] = {}
+    metric_tool: dict[str, str] = {}
+    for part in parts:
+        for name, series in part.metrics.items():
+            if name in metrics:
+                part.notes.append(f"'{name}' is also in {metric_tool[name]}'s files; that one is shown")
+                continue
+            metrics[name] = series
+            metric_tool[name] = part.tool
+        images.extend(Screenshot(image.name, data=image.data, caption=image.caption) for image in part.images)
+    hidden = tuple(prefix for part in parts for prefix in part.not_screenshots)
+    if hidden:
+        images = [image for image in images if not image.name.startswith(hidden)]
+    return Run(model_id, folder, metrics, parts, images, _meta(parts), metric_tool), diagnostics
 
 
-def _read_meta(path: Path, base: Path, diagnostics: list[Diagnostic]) -> RunMeta | None:
-    if not path.is_file():
-        return None
-    shown = shown_path(path, base)
-    try:
-        if path.stat().st_size > MAX_META_BYTES:
-            diagnostics.append(Diagnostic("run.json is over 1 MiB; ignored", shown))
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        diagnostics.append(Diagnostic(f"cannot read: {error.strerror or error}", shown))
-        return None
-    except ValueError as error:
-        line = getattr(error, "lineno", None)
-        diagnostics.append(Diagnostic(f"not valid JSON ({getattr(error, 'msg', error)}); ignored", shown, line))
-        return None
-    if not isinstance(data, dict):
-        diagnostics.append(Diagnostic("run.json must be a JSON object; ignored", shown))
+def _meta(parts: list[Part]) -> RunMeta | None:
+    """The run's metadata: the journal's own run.json first, then what the tools recorded."""
+    ordered = sorted(parts, key=lambda part: part.tool != "mljournal")
+    if not any(part.meta or part.extra or (part.tool == "mljournal" and part.params) for part in ordered):
         return None
     meta = RunMeta()
-    for key in ("command", "commit", "started", "finished", "status"):
-        value = data.pop(key, None)
-        if value is not None:
-            setattr(meta, key, value if isinstance(value, str) else json.dumps(value))
-    params = data.pop("params", None)
-    if isinstance(params, dict):
-        meta.params = params
-    elif params is not None:
-        diagnostics.append(Diagnostic("'params' must be a JSON object; ignored", shown))
-    meta.other = data
+    for part in ordered:
+        for key in META_KEYS:
+            if getattr(meta, key) is None and part.meta.get(key):
+                setattr(meta, key, part.meta[key])
+        for key, value in part.extra.items():
+            meta.other.setdefault(key, value)
+        if part.tool == "mljournal":
+            meta.params = dict(part.params)
     return meta
+
+
+def find_metric(
+    metrics: dict[str, Series], name: str, groups: dict[str, tuple[str, ...]]
+) -> tuple[str, Series] | None:
+    """`name`'s series, or the series of a name configured as the same quantity
+    (``metric_aliases``): (the name found, its series)."""
+    if name in metrics:
+        return name, metrics[name]
+    for other in groups.get(name, ()):
+        if other in metrics:
+            return other, metrics[other]
+    return None
 
 
 def best(series: Series, goal: str) -> tuple[int, float] | None:

@@ -37,6 +37,15 @@ class ImageStore:
         self.cache_dir = cache_dir / "thumbs"
         self._seen: dict[Path, Picture | None] = {}
 
+    def extracted(self, data: bytes, name: str) -> Path:
+        """A file holding an image a tool wrote inside its logs, named by its content."""
+        digest = hashlib.sha256(data).hexdigest()[:24]
+        path = self.cache_dir.parent / "extracted" / f"{digest}{Path(name).suffix}"
+        if not path.exists():
+            with replacing(path) as partial:
+                partial.write_bytes(data)
+        return path
+
     def picture(self, path: Path, shown: str, diagnostics: list[Diagnostic]) -> Picture | None:
         if path not in self._seen:
             self._seen[path] = self._make(path, shown, diagnostics)

@@ -6,17 +6,17 @@ run files are always escaped with `e`.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator.index import JournalIndex, Model, tag_slug
 from generator.reading.entries import Entry
-from generator.reading.runs import best, goal_of, last
+from generator.reading.runs import best, find_metric, goal_of, last
 from generator.reading.sections import first_paragraph
 from generator.rendering.html import e, number, url, when
-from generator.settings import STATUSES
+from generator.rendering.run_html import excerpts_html, results_html, run_html
+from generator.settings import STATUSES, same_metric_groups
 
 
 _HEADING = re.compile(r"<(h[1-6]) ")
@@ -122,13 +122,19 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str]) -> str:
     metrics = index.key_metrics
     goals = {m: goal_of(m, index.settings.metric_goals) for m in metrics}
     models = sorted(index.models.values(), key=lambda m: (m.last is not None, m.last, m.id), reverse=True)
+    groups = same_metric_groups(index.settings.metric_aliases)
     bests: dict[str, dict[str, tuple[int, float]]] = {}
+    named: dict[tuple[str, str], str] = {}  # (model, key metric) -> the model's own name for it
     for model in models:
-        if model.run:
-            bests[model.id] = {
-                m: found for m in metrics if m in model.run.metrics
-                for found in [best(model.run.metrics[m], goals[m])] if found
-            }
+        if not model.run:
+            continue
+        bests[model.id] = {}
+        for m in metrics:
+            found = find_metric(model.run.metrics, m, groups)
+            top = best(found[1], goals[m]) if found else None
+            if top:
+                bests[model.id][m] = top
+                named[model.id, m] = found[0]
     # A model marked buggy keeps its row, but its numbers are not trusted to be the best.
     trusted = {m.id for m in models if (m.status or "").lower() != "buggy"}
     champions: dict[str, float] = {}
@@ -174,6 +180,8 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str]) -> str:
                 value = f"<strong>{number(found[1])}</strong>" if strong else number(found[1])
                 doubt = "" if model.id in trusted else " mj-untrusted"
                 note = "" if model.id in trusted else ", from a model marked buggy"
+                if named[model.id, metric] != metric:
+                    note += f", as {named[model.id, metric]}"
                 cells.append(f'<td class="mj-num{doubt}" data-label="{e(metric)}" title="step {found[0]}{note}">{value}</td>')
             else:
                 cells.append(f'<td class="mj-num mj-none" data-label="{e(metric)}">–</td>')
@@ -269,10 +277,12 @@ def model_page(
         goals = index.settings.metric_goals
         out.append(heading("metrics", "Metrics"))
         rows = []
+        tools = len(set(run.metric_tool.values())) > 1
         for metric, series in sorted(run.metrics.items()):
             final, top = last(series), best(series, goal_of(metric, goals))
+            source = f' <small class="mj-tool">{e(run.metric_tool[metric])}</small>' if tools else ""
             rows.append(
-                f"<tr><td>{e(metric)}</td>"
+                f"<tr><td>{e(metric)}{source}</td>"
                 f'<td class="mj-num">{number(final[1]) if final else "–"}</td><td class="mj-num">{final[0] if final else ""}</td>'
                 f'<td class="mj-num">{number(top[1]) if top else "–"}</td><td class="mj-num">{top[0] if top else ""}</td>'
                 f'<td class="mj-num">{series.points()}</td></tr>'
@@ -289,21 +299,24 @@ def model_page(
                 f'alt="{e(", ".join(plot.metrics))} of {e(model.id)}" width="{plot.width}" height="{plot.height}" '
                 'loading="lazy" decoding="async"></figure>'
             )
+    if run:
+        tables = results_html(run)
+        if tables:
+            out.append(heading("results", "Results"))
+            out.append(tables)
     if screenshots:
         out.append(heading("screenshots", "Screenshots"))
         out.append(_gallery(screenshots))
-    if run and run.meta:
-        meta = run.meta
-        out.append(heading("run", "Run"))
-        rows = []
-        for label, value in (("command", meta.command), ("commit", meta.commit), ("status", meta.status),
-                             ("started", meta.started), ("finished", meta.finished)):
-            if value:
-                rows.append(f"<tr><th>{label}</th><td><code>{e(value)}</code></td></tr>")
-        for key, value in sorted(meta.params.items()):
-            shown = value if isinstance(value, str) else _json(value)
-            rows.append(f'<tr><th class="mj-param">{e(key)}</th><td><code>{e(shown)}</code></td></tr>')
-        out.append(f'<div class="mj-table-wrap"><table class="mj-run"><tbody>{"".join(rows)}</tbody></table></div>')
+    if run:
+        parent_run = index.models[model.parent].run if model.parent and model.parent_known else None
+        code = excerpts_html(run, parent_run, model.parent)
+        if code:
+            out.append(heading("code", "Code"))
+            out.append(code)
+        details = run_html(run)
+        if details:
+            out.append(heading("run", "Run"))
+            out.append(details)
 
     about = {entry.key for entry in model.entries}
     timeline = sorted(model.entries + model.mentions, key=lambda en: (en.date, en.key))
@@ -363,9 +376,3 @@ def models_index_page(kit: PageKit) -> str:
     return f'<h1>Models</h1><p class="mj-facts">Each model under its parent.</p><ul class="mj-forest">{"".join(branch(r.id) for r in roots)}</ul>'
 
 
-def _json(value: object) -> str:
-    """A parameter as JSON; NaN and infinities (not JSON) as Python writes them."""
-    try:
-        return json.dumps(value, allow_nan=False, default=str)
-    except ValueError:
-        return str(value)

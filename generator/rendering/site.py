@@ -19,7 +19,9 @@ from generator.rendering import pages
 from generator.rendering.html import page_path
 from generator.rendering.images import ImageStore
 from generator.rendering.markdown import EntryRenderer, RenderContext, Target
+from generator.reading.runs import find_metric
 from generator.rendering.plots import PlotJob, plot_models
+from generator.settings import same_metric_groups
 
 
 @dataclass
@@ -86,9 +88,11 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
         run = model.run
         if run is None:
             continue
-        for relative in run.screenshots:
-            source = run.path / relative
-            picture = images.picture(source, shown_path(source, options.project_dir), diagnostics)
+        for shot in run.screenshots:
+            relative = shot.name
+            source = shot.source or images.extracted(shot.data or b"", relative)
+            shown = shown_path(shot.source, options.project_dir) if shot.source else f"{shown_path(run.path, options.project_dir)}/{relative}"
+            picture = images.picture(source, shown, diagnostics)
             if picture is None:
                 continue
             dest = f"{settings.runs_folder}/{model_id}/{relative}"
@@ -98,7 +102,7 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
                 thumb = f"assets/thumbs/{picture.thumb.name}"
                 assets.append(SiteAsset(thumb, picture.thumb))
             targets[dest] = Target(dest, picture, thumb)
-            shots.setdefault(model_id, []).append((relative, dest, thumb, picture.thumb_width, picture.thumb_height))
+            shots.setdefault(model_id, []).append((shot.caption or relative, dest, thumb, picture.thumb_width, picture.thumb_height))
 
     # 3. Entry bodies, rendered once and shown on every page they belong to.
     entries_by_path = {f"{settings.entries_folder}/{en.key}.md": en for en in index.entries}
@@ -157,10 +161,15 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
                              pages.timeline_page(kit, f"Timeline {label}", chunk, pages.timeline_pager(pager_items, link), True)))
     site.append(SitePage("models/index.md", page_url("models/index.md"), "Models", pages.models_index_page(kit)))
     jobs = []
+    groups = same_metric_groups(settings.metric_aliases)
     for model_id, model in index.models.items():
         if model.run and model.run.metrics:
             parent_run = index.models[model.parent].run if model.parent and model.parent_known else None
-            parent = (model.parent, parent_run.metrics) if parent_run and parent_run.metrics else None
+            parent = None
+            if parent_run and parent_run.metrics:  # the parent's series by this model's names for them
+                matched = {m: found[1] for m in model.run.metrics
+                           if (found := find_metric(parent_run.metrics, m, groups)) is not None}
+                parent = (model.parent, matched) if matched else None
             jobs.append(PlotJob(model_id, model.run.metrics, parent))
     plots = plot_models(settings.cache_dir, jobs)
     for model_id, model in index.models.items():

@@ -55,6 +55,34 @@ class MetricGoals(c.BaseConfigOption[dict]):
         return {str(k): v for k, v in value.items()}
 
 
+class MetricAliases(c.BaseConfigOption[dict]):
+    """``metric_aliases: {val_loss: [eval_loss, eval/loss]}``: one quantity under several
+    tools' names, compared as one on the home table and in the parent's plots."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = {}
+
+    def run_validation(self, value: object) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise c.ValidationError("expected a mapping of metric name to a list of other names for it")
+        seen: dict[str, str] = {}
+        out: dict[str, tuple[str, ...]] = {}
+        for canonical, others in value.items():
+            if isinstance(others, str):
+                others = [others]
+            if not isinstance(others, list) or not all(isinstance(o, str) and o.strip() for o in others):
+                raise c.ValidationError(f"metric_aliases.{canonical} must be a list of metric names")
+            for name in [str(canonical), *others]:
+                if name in seen and seen[name] != str(canonical):
+                    raise c.ValidationError(f"'{name}' is in two alias groups: {seen[name]} and {canonical}")
+                seen[name] = str(canonical)
+            out[str(canonical)] = tuple(o.strip() for o in others)
+        return out
+
+
 class JournalConfig(base.Config):
     entries = c.Type(str, default="entries")
     """Folder of entries, inside docs_dir (the journal folder)."""
@@ -64,6 +92,7 @@ class JournalConfig(base.Config):
     key_metrics = c.ListOfItems(c.Type(str), default=[])
     """Metrics shown on the home table; default: up to 3 held-out metrics most runs have."""
     metric_goals = MetricGoals()
+    metric_aliases = MetricAliases()
     timeline_page_size = c.Type(int, default=50)
     """Most entries on one timeline page; a month with more is split."""
     timezone = c.Type(str, default="UTC")
@@ -84,6 +113,7 @@ def settings_from(config: JournalConfig, docs_dir: str, config_file: str | None)
         sections=config.sections,
         key_metrics=tuple(config.key_metrics),
         metric_goals=config.metric_goals,
+        metric_aliases=config.metric_aliases,
         timeline_page_size=max(1, config.timeline_page_size),
         timezone=config.timezone,
         raw_html=config.raw_html,

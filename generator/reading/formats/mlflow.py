@@ -1,0 +1,241 @@
+"""MLflow, read with the standard library (no dependency on mlflow).
+
+The file store (``mlruns/<experiment>/<run>/``): ``meta.yaml`` (name, status, times; its
+``artifact_uri`` is an absolute path that breaks when the folder moves, so it is not used),
+``metrics/<key>`` with one ``timestamp value step`` line per point (a key with ``/`` is a
+sub-folder), ``params/<key>`` and ``tags/<key>`` holding one value each. MLflow 3's default
+store is ``mlflow.db`` (SQLite: ``runs``, ``metrics``, ``params``, ``tags``), opened read-only,
+with artifacts under ``mlruns/<experiment>/<run>/artifacts``. Artifact images are
+screenshots like any image in the run folder.
+
+Several runs in one store: the one named like the model (``run_name`` / ``mlflow.runName``)
+is shown, else the newest; the others are listed.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from array import array
+from datetime import datetime, timezone
+from pathlib import Path
+
+from generator.errors import Diagnostic
+from generator.reading.formats import Format, Part, Shown, folder_of, load_yaml
+from generator.reading.formats.journal import read_text
+from generator.reading.metrics import Collector, Series
+
+STATUS = {"1": "running", "2": "scheduled", "3": "done", "4": "failed", "5": "killed",
+          "RUNNING": "running", "SCHEDULED": "scheduled", "FINISHED": "done", "FAILED": "failed", "KILLED": "killed"}
+MAX_VALUE_BYTES = 64 * 1024
+FLOAT_MAX = 1.7976931348623157e308  # MLflow's SQL store writes ±infinity as ±max float
+
+
+# --- the file store ---------------------------------------------------------------------
+
+
+def _run_folders(files: list[str]) -> list[str]:
+    out = []
+    for f in files:
+        if f.endswith("meta.yaml"):
+            run = folder_of(f)
+            prefix = f"{run}/" if run else ""
+            if any(g.startswith((prefix + "metrics/", prefix + "params/", prefix + "tags/")) for g in files):
+                out.append(run)
+    return sorted(out)
+
+
+def claim_files(files: list[str]) -> list[list[str]]:
+    runs = _run_folders(files)
+    if not runs:
+        return []
+    prefixes = tuple(f"{run}/" if run else "" for run in runs)
+    group = []
+    for f in files:
+        for prefix in prefixes:
+            rest = f[len(prefix):] if f.startswith(prefix) else None
+            if rest is not None and (rest == "meta.yaml" or rest.startswith(("metrics/", "params/", "tags/"))):
+                group.append(f)
+                break
+    return [group]
+
+
+def read_files(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    runs: dict[str, dict] = {}
+    for run in _run_folders(files):
+        meta_file = f"{run}/meta.yaml" if run else "meta.yaml"
+        meta = load_yaml(folder / meta_file, shown(meta_file), diagnostics)
+        runs[run] = meta if isinstance(meta, dict) else {}
+    if not runs:
+        return Part("MLflow", []), diagnostics
+    prefix_of = {run: f"{run}/" if run else "" for run in runs}
+
+    def values(run: str, kind: str) -> dict[str, str]:
+        out = {}
+        start = prefix_of[run] + kind + "/"
+        for f in files:
+            if f.startswith(start):
+                text = read_text(folder / f, shown(f), diagnostics, MAX_VALUE_BYTES)
+                if text is not None:
+                    out[f[len(start):]] = text.rstrip("\n")
+        return out
+
+    names = {run: str(meta.get("run_name") or "") for run, meta in runs.items()}
+    for run in runs:
+        if not names[run]:
+            tag = prefix_of[run] + "tags/mlflow.runName"
+            if tag in files:
+                names[run] = (read_text(folder / tag, shown(tag), diagnostics) or "").strip()
+    chosen = _choose(folder.name, {run: (names[run], _number(runs[run].get("start_time"))) for run in runs})
+    meta = runs[chosen]
+    part = Part("MLflow", [])
+    part.files = sorted(f for f in files if f.startswith(prefix_of[chosen]) and not any(
+        other != chosen and f.startswith(prefix_of[other]) and len(prefix_of[other]) > len(prefix_of[chosen]) for other in runs))
+    _take_run(part, names[chosen], str(meta.get("status", "")), meta.get("start_time"), meta.get("end_time"))
+    _take_tags(part, values(chosen, "tags"))
+    part.params = values(chosen, "params")
+    collector = Collector()
+    start = prefix_of[chosen] + "metrics/"
+    for f in files:
+        if f.startswith(start):
+            _read_metric_file(folder / f, shown(f), f[len(start):], collector, diagnostics)
+    part.metrics = collector.series()
+    others = [f"{names[r] or r.rpartition('/')[2]}" for r in runs if r != chosen]
+    part.not_screenshots = [prefix_of[r] for r in runs if r != chosen and prefix_of[r]]
+    part.not_screenshots += _compressed_copies(files, prefix_of[chosen])
+    if others:
+        part.notes.append(f"MLflow run {names[chosen] or chosen} is shown; also in this store: {', '.join(others)}")
+    return part, diagnostics
+
+
+def _read_metric_file(path: Path, shown: str, name: str, collector: Collector, diagnostics: list[Diagnostic]) -> None:
+    from generator.reading.metrics import complete_lines
+
+    try:
+        for number, line in complete_lines(path):
+            cells = line.split()
+            if not cells:
+                continue
+            try:
+                value = float(cells[1])
+                step = int(cells[2]) if len(cells) > 2 else 0
+            except (ValueError, IndexError):
+                diagnostics.append(Diagnostic("expected 'timestamp value step'; line skipped", shown, number))
+                continue
+            collector.add(name, step, value)
+    except OSError as error:
+        diagnostics.append(Diagnostic(f"cannot read: {error.strerror or error}", shown))
+
+
+# --- the SQLite store ---------------------------------------------------------------------
+
+
+def claim_db(files: list[str]) -> list[list[str]]:
+    return [[f] for f in files if f.rpartition("/")[2] == "mlflow.db"]
+
+
+def read_db(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Diagnostic]]:
+    (relative,) = files
+    diagnostics: list[Diagnostic] = []
+    part = Part("MLflow", [relative])
+    try:
+        connection = sqlite3.connect(f"{(folder / relative).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        diagnostics.append(Diagnostic(f"cannot open the MLflow database: {error}", shown(relative)))
+        return part, diagnostics
+    try:
+        runs = connection.execute(
+            "SELECT run_uuid, name, status, start_time, end_time, experiment_id FROM runs WHERE lifecycle_stage = 'active'"
+        ).fetchall()
+        if not runs:
+            return part, diagnostics
+        chosen = _choose(folder.name, {row[0]: (row[1] or "", _number(row[3])) for row in runs})
+        run = next(row for row in runs if row[0] == chosen)
+        _take_run(part, run[1] or "", str(run[2] or ""), run[3], run[4])
+        _take_tags(part, dict(connection.execute("SELECT key, value FROM tags WHERE run_uuid = ?", (chosen,))))
+        part.params = {k: v for k, v in connection.execute("SELECT key, value FROM params WHERE run_uuid = ?", (chosen,))}
+        points: dict[str, dict[int, tuple[int, float]]] = {}
+        query = "SELECT key, step, timestamp, value, is_nan FROM metrics WHERE run_uuid = ? ORDER BY key, step, timestamp"
+        for key, step, stamp, value, is_nan in connection.execute(query, (chosen,)):
+            number = math.nan if is_nan else _unclamp(float(value))
+            points.setdefault(key, {})[int(step)] = (stamp, number)  # the latest write of a step wins
+        for key, by_step in points.items():
+            ordered = sorted(by_step)
+            part.metrics[key] = Series(array("q", ordered), array("d", (by_step[s][1] for s in ordered)))
+        others = [row[1] or row[0] for row in runs if row[0] != chosen]
+        artifacts = folder_of(relative)
+        part.not_screenshots = [f"{artifacts + '/' if artifacts else ''}mlruns/{row[5]}/{row[0]}/" for row in runs if row[0] != chosen]
+        part.not_screenshots += _compressed_copies(all_files(folder), "")
+        if others:
+            part.notes.append(f"MLflow run {run[1] or chosen} is shown; also in this store: {', '.join(others)}")
+    except sqlite3.Error as error:
+        diagnostics.append(Diagnostic(f"cannot read the MLflow database: {error}", shown(relative)))
+    finally:
+        connection.close()
+    return part, diagnostics
+
+
+def all_files(folder: Path) -> list[str]:
+    from generator.reading.walk import walk_files
+
+    return [path.relative_to(folder).as_posix() for path, skipped in walk_files(folder, suffixes=(".webp",)) if not skipped]
+
+
+def _compressed_copies(files: list[str], prefix: str) -> list[str]:
+    """``log_image(…, step=)`` writes each image twice: the PNG and a ``+compressed.webp``
+    thumbnail of it. The PNG is shown."""
+    return [f for f in files if f.startswith(prefix) and f.endswith("+compressed.webp")]
+
+
+# --- both ---------------------------------------------------------------------------------
+
+
+def _choose(model_id: str, runs: dict[str, tuple[str, float]]) -> str:
+    """The run named like the model, else the newest started."""
+    named = [run for run, (name, _) in runs.items() if name == model_id]
+    if named:
+        return named[0]
+    return max(runs, key=lambda run: (runs[run][1], run))
+
+
+def _take_run(part: Part, name: str, status: str, started: object, finished: object) -> None:
+    if name:
+        part.extra["run name"] = name
+    if status:
+        part.meta["status"] = STATUS.get(status, status.lower())
+    for key, value in (("started", started), ("finished", finished)):
+        stamp = _number(value)
+        if stamp > 0:
+            part.meta[key] = datetime.fromtimestamp(stamp / 1000, timezone.utc).isoformat(timespec="seconds")
+
+
+def _take_tags(part: Part, tags: dict[str, str]) -> None:
+    commit = tags.get("mlflow.source.git.commit")
+    if commit:
+        part.meta["commit"] = commit
+    source = tags.get("mlflow.source.name")
+    if source:
+        part.meta.setdefault("command", source)
+    for key, value in tags.items():
+        if not key.startswith("mlflow."):
+            part.extra[f"tag {key}"] = value
+
+
+def _unclamp(value: float) -> float:
+    if value >= FLOAT_MAX:
+        return math.inf
+    if value <= -FLOAT_MAX:
+        return -math.inf
+    return value
+
+
+def _number(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return -1.0
+
+
+FILE_STORE = Format("MLflow file store", claim_files, read_files)
+SQLITE_STORE = Format("MLflow database", claim_db, read_db)

@@ -1,0 +1,326 @@
+"""TensorBoard event files (``events.out.tfevents.*``), read with the standard library.
+
+An event file is a sequence of TFRecords: ``uint64 length``, ``uint32 masked CRC-32C of
+the length``, ``length`` bytes of a serialized ``tensorflow.Event`` protobuf, and ``uint32
+masked CRC-32C of the data``. We decode the few protobuf fields a journal needs (scalars,
+images, hyperparameters) with a small wire-format walker rather than depend on TensorBoard
+(and TensorFlow's protobufs).
+
+The length's checksum is verified, so a garbage length never sends the reader astray; the
+data's checksum is not (a pure-Python CRC over every byte would cost more than the rest of
+the build): a damaged record shows up as a record that does not decode, is reported with
+its byte offset, and the records after it are still read. A file still being written ends
+in a partial record, which is left for the next build, silently.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Event, Summary, Summary.Value, Summary.Image, SummaryMetadata, TensorProto field numbers
+# (tensorboard/compat/proto/{event,summary,tensor}.proto).
+EVENT_WALL_TIME, EVENT_STEP, EVENT_SUMMARY = 1, 2, 5
+VALUE_TAG, VALUE_SIMPLE, VALUE_IMAGE, VALUE_TENSOR, VALUE_METADATA = 1, 2, 4, 8, 9
+DT_FLOAT, DT_DOUBLE, DT_INT32, DT_STRING, DT_INT64, DT_HALF = 1, 2, 3, 7, 9, 19
+MAX_RECORD_BYTES = 256 * 1024 * 1024
+
+
+class DecodeError(ValueError):
+    pass
+
+
+@dataclass
+class Value:
+    """One ``Summary.Value`` of an event, reduced to what the journal shows."""
+
+    tag: str
+    plugin: str | None = None  # from the value's metadata, when it carries one
+    number: float | None = None  # a scalar, from simple_value or a one-element tensor
+    images: list[bytes] = field(default_factory=list)  # encoded PNG/JPEG images
+    strings: list[bytes] = field(default_factory=list)  # a string tensor (the images plugin's)
+    width: int | None = None
+    height: int | None = None
+    hparams: dict[str, str] | None = None  # from the hparams plugin's session start info
+
+
+@dataclass
+class Event:
+    offset: int  # byte offset of the record in its file
+    wall_time: float
+    step: int
+    values: list[Value]
+
+
+@dataclass
+class Damage:
+    offset: int
+    message: str
+    fatal: bool  # the rest of the file cannot be read
+
+
+def read_events(path: Path) -> Iterator[Event | Damage]:
+    """Each whole record's event, in file order; a Damage where a record cannot be read."""
+    with open(path, "rb") as handle:
+        end = handle.seek(0, 2)  # what exists now; later appends wait for the next read
+        handle.seek(0)
+        offset = 0
+        while offset + 12 <= end:
+            header = handle.read(12)
+            if len(header) < 12:
+                return
+            length, length_crc = struct.unpack("<QI", header)
+            if masked_crc32c(header[:8]) != length_crc:
+                yield Damage(offset, "damaged record header (length checksum mismatch); the rest of the file is skipped", True)
+                return
+            if length > MAX_RECORD_BYTES:
+                yield Damage(offset, f"record of {length} bytes is over the limit; the rest of the file is skipped", True)
+                return
+            if offset + 12 + length + 4 > end:
+                return  # still being written
+            data = handle.read(length)
+            handle.read(4)
+            if len(data) < length:
+                return  # shrank while we read
+            try:
+                yield decode_event(offset, data)
+            except (DecodeError, struct.error, UnicodeDecodeError, IndexError) as error:
+                yield Damage(offset, f"record does not decode ({error or 'truncated'}); skipped", False)
+            offset += 12 + length + 4
+
+
+def decode_event(offset: int, data: bytes) -> Event:
+    wall_time, step, values = 0.0, 0, []
+    for number, wire, value in fields(data):
+        if number == EVENT_WALL_TIME and wire == 1:
+            wall_time = struct.unpack("<d", value)[0]
+        elif number == EVENT_STEP and wire == 0:
+            step = signed64(value)
+        elif number == EVENT_SUMMARY and wire == 2:
+            values = [decode_value(raw) for n, w, raw in fields(value) if n == 1 and w == 2]
+    return Event(offset, wall_time, step, values)
+
+
+def decode_value(data: bytes) -> Value:
+    found = Value(tag="")
+    tensor = None
+    for number, wire, value in fields(data):
+        if number == VALUE_TAG and wire == 2:
+            found.tag = bytes(value).decode("utf-8")
+        elif number == VALUE_SIMPLE and wire == 5:
+            found.number = struct.unpack("<f", value)[0]
+        elif number == VALUE_IMAGE and wire == 2:
+            _decode_image(value, found)
+        elif number == VALUE_TENSOR and wire == 2:
+            tensor = value
+        elif number == VALUE_METADATA and wire == 2:
+            _decode_metadata(value, found)
+    if tensor is not None:
+        _decode_tensor(tensor, found)
+    return found
+
+
+def images_of_tensor(value: Value) -> None:
+    """The images plugin's string tensor is [width, height, image, image…] (TF2, Keras)."""
+    if len(value.strings) >= 2 and not value.images:
+        try:
+            value.width, value.height = int(value.strings[0]), int(value.strings[1])
+        except ValueError:
+            return
+        value.images = value.strings[2:]
+
+
+def _decode_image(data: bytes, found: Value) -> None:
+    for number, wire, value in fields(data):
+        if number == 1 and wire == 0:
+            found.height = value
+        elif number == 2 and wire == 0:
+            found.width = value
+        elif number == 4 and wire == 2:
+            found.images.append(bytes(value))
+
+
+def _decode_metadata(data: bytes, found: Value) -> None:
+    for number, wire, value in fields(data):
+        if number == 1 and wire == 2:  # plugin_data
+            content = None
+            for n, w, v in fields(value):
+                if n == 1 and w == 2:
+                    found.plugin = bytes(v).decode("utf-8")
+                elif n == 2 and w == 2:
+                    content = v
+            if found.plugin == "hparams" and content is not None:
+                found.hparams = _decode_hparams(content)
+
+
+def _decode_tensor(data: bytes, found: Value) -> None:
+    dtype, content, strings, numbers = 0, None, [], []
+    for number, wire, value in fields(data):
+        if number == 1 and wire == 0:
+            dtype = value
+        elif number == 4 and wire == 2:
+            content = bytes(value)
+        elif number == 8 and wire == 2:
+            strings.append(bytes(value))
+        elif number == 5:  # float_val, packed or not
+            numbers.extend(_packed(value, wire, "f"))
+        elif number == 6:  # double_val
+            numbers.extend(_packed(value, wire, "d"))
+        elif number in (7, 10, 13):  # int_val, int64_val, half_val (as raw ints)
+            if number == 13:
+                numbers.extend(_half(v) for v in _varints(value, wire))
+            else:
+                numbers.extend(float(signed64(v)) for v in _varints(value, wire))
+    if dtype == DT_STRING:
+        found.strings = strings
+        return
+    if content is not None:
+        code = {DT_FLOAT: "f", DT_DOUBLE: "d", DT_INT32: "i", DT_INT64: "q"}.get(dtype)
+        if dtype == DT_HALF and len(content) == 2:
+            numbers = [struct.unpack("<e", content)[0]]
+        elif code and len(content) == struct.calcsize(code):
+            numbers = [float(struct.unpack("<" + code, content)[0])]
+        else:
+            numbers = []
+    if len(numbers) == 1 and found.number is None:
+        found.number = float(numbers[0])
+
+
+def _decode_hparams(data: bytes) -> dict[str, str]:
+    """HParamsPluginData.session_start_info.hparams: map<string, google.protobuf.Value>."""
+    out: dict[str, str] = {}
+    for number, wire, value in fields(data):
+        if number != 3 or wire != 2:  # session_start_info
+            continue
+        for n, w, entry in fields(value):
+            if n != 1 or w != 2:
+                continue
+            key, shown = "", ""
+            for en, ew, ev in fields(entry):
+                if en == 1 and ew == 2:
+                    key = bytes(ev).decode("utf-8")
+                elif en == 2 and ew == 2:
+                    shown = _protobuf_value(ev)
+            if key:
+                out[key] = shown
+    return out
+
+
+def _protobuf_value(data: bytes) -> str:
+    for number, wire, value in fields(data):
+        if number == 2 and wire == 1:
+            return _short(struct.unpack("<d", value)[0])
+        if number == 3 and wire == 2:
+            return bytes(value).decode("utf-8")
+        if number == 4 and wire == 0:
+            return "true" if value else "false"
+        if number == 1:
+            return "null"
+    return ""
+
+
+def _short(number: float) -> str:
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+
+
+# --- protobuf wire format ---------------------------------------------------------------
+
+
+def fields(data: bytes | memoryview) -> Iterator[tuple[int, int, object]]:
+    """(field number, wire type, value): an int for varints, bytes for the others."""
+    view = memoryview(data)
+    position, end = 0, len(view)
+    while position < end:
+        key, position = _varint(view, position)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, position = _varint(view, position)
+        elif wire == 1:
+            value, position = view[position : position + 8], position + 8
+        elif wire == 2:
+            length, position = _varint(view, position)
+            value, position = view[position : position + length], position + length
+        elif wire == 5:
+            value, position = view[position : position + 4], position + 4
+        else:
+            raise DecodeError(f"unsupported wire type {wire}")
+        if position > end:
+            raise DecodeError("truncated field")
+        yield number, wire, value
+
+
+def _varint(view: memoryview, position: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if position >= len(view):
+            raise DecodeError("truncated varint")
+        byte = view[position]
+        position += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, position
+        shift += 7
+        if shift > 63:
+            raise DecodeError("varint too long")
+
+
+def signed64(value: int) -> int:
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _varints(value: object, wire: int) -> list[int]:
+    if wire == 0:
+        return [value]  # type: ignore[list-item]
+    view, position, out = memoryview(value), 0, []  # type: ignore[arg-type]
+    while position < len(view):
+        number, position = _varint(view, position)
+        out.append(number)
+    return out
+
+
+def _packed(value: object, wire: int, code: str) -> list[float]:
+    raw = bytes(value)  # type: ignore[arg-type]
+    size = struct.calcsize(code)
+    if wire == 2:
+        return [float(v) for (v,) in struct.iter_unpack("<" + code, raw[: len(raw) - len(raw) % size])]
+    return [float(struct.unpack("<" + code, raw)[0])]
+
+
+def _half(bits: int) -> float:
+    return struct.unpack("<e", struct.pack("<H", bits & 0xFFFF))[0]
+
+
+# --- CRC-32C (Castagnoli), masked as TFRecord does -----------------------------------------
+
+
+def _table() -> list[int]:
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+        table.append(crc)
+    return table
+
+
+_CRC_TABLE = _table()
+
+
+def crc32c(data: bytes) -> int:
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc = _CRC_TABLE[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def masked_crc32c(data: bytes) -> int:
+    crc = crc32c(data)
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def encode_record(data: bytes) -> bytes:
+    """A TFRecord around `data` (for tests and for the recorder's own event files)."""
+    length = struct.pack("<Q", len(data))
+    return length + struct.pack("<I", masked_crc32c(length)) + data + struct.pack("<I", masked_crc32c(data))
