@@ -4,7 +4,8 @@
 
 Deterministic for a seed. Entries have front matter with parents and tags, prose that
 mentions other models, a results table, a code block and some non-Latin text; runs write
-metrics.csv (a share metrics.jsonl), run.json and small PNG screenshots.
+metrics.csv, and a share the other formats the journal reads (metrics.jsonl, TensorBoard event
+files, a Hugging Face trainer_state.json), run.json and small PNG screenshots.
 """
 
 from __future__ import annotations
@@ -45,12 +46,36 @@ def png(rng: random.Random, width: int = 640, height: int = 400) -> bytes:
     return out.getvalue()
 
 
+def tensorboard_record(step: int, values: dict[str, float]) -> bytes:
+    """One event with a simple_value scalar per metric, as PyTorch's SummaryWriter writes it."""
+    import struct
+
+    from generator.reading.formats.tfevents import encode_record
+
+    def varint(n: int) -> bytes:
+        out = b""
+        while True:
+            out += bytes([(n & 0x7F) | (0x80 if n > 0x7F else 0)])
+            n >>= 7
+            if not n:
+                return out
+
+    def field(number: int, wire: int, payload: bytes) -> bytes:
+        return varint(number << 3 | wire) + (varint(len(payload)) + payload if wire == 2 else payload)
+
+    summary = b"".join(field(1, 2, field(1, 2, name.encode()) + field(2, 5, struct.pack("<f", value)))
+                       for name, value in values.items())
+    event = field(1, 1, struct.pack("<d", 1.7e9 + step)) + field(2, 0, varint(step)) + field(5, 2, summary)
+    return encode_record(event)
+
+
 def make(out: Path, entries: int, runs: int, steps: int, metrics: int, screenshots: int, seed: int = 0) -> None:
     rng = random.Random(seed)
     journal = out / "journal"
     model_ids = [f"{FAMILIES[i % len(FAMILIES)]}-{i // len(FAMILIES) + 1}" for i in range(max(runs, entries // 7))]
     start = datetime(2025, 11, 1, 9, 0, tzinfo=timezone(timedelta(hours=1)))
-    # Runs: metrics.csv for most, metrics.jsonl for every fifth.
+    # Runs: metrics.csv for most; every fifth metrics.jsonl, every tenth TensorBoard events,
+    # every tenth (another tenth) a Hugging Face trainer_state.json.
     shot_png = [png(rng) for _ in range(8)]
     for index, model_id in enumerate(model_ids[:runs]):
         folder = journal / "runs" / model_id
@@ -62,7 +87,16 @@ def make(out: Path, entries: int, runs: int, steps: int, metrics: int, screensho
             for m in names:
                 values[m] *= 1 - rng.uniform(-0.002, 0.004)
             rows.append((step, [values[m] + rng.gauss(0, 0.01) for m in names]))
-        if index % 5 == 4:
+        if index % 10 == 3:
+            with open(folder / f"events.out.tfevents.{1700000000 + index}.host", "wb") as handle:
+                for step, vals in rows:
+                    handle.write(tensorboard_record(step, dict(zip(names, vals))))
+        elif index % 10 == 7:
+            history = [{"epoch": step / 1000, "step": step, **dict(zip(names, (round(v, 5) for v in vals)))}
+                       for step, vals in rows]
+            (folder / "trainer_state.json").write_text(json.dumps(
+                {"global_step": steps, "log_history": history, "train_batch_size": 64}, indent=2))
+        elif index % 5 == 4:
             with open(folder / "metrics.jsonl", "w") as handle:
                 for step, vals in rows:
                     handle.write(json.dumps({"step": step, **dict(zip(names, (round(v, 5) for v in vals)))}) + "\n")

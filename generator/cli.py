@@ -122,17 +122,25 @@ def entry(model_id: str, parent: str | None, tags: tuple[str, ...], message: str
 
 @main.command()
 @click.option("--strict", is_flag=True, help="Fail on any warning.")
+@click.option("--force", is_flag=True, help="Build even if nothing changed since the last build.")
 @config_option
 @verbose_option
 @_boundary
-def build(strict: bool, config_file: Path | None, verbose: bool) -> None:
+def build(strict: bool, force: bool, config_file: Path | None, verbose: bool) -> None:
     """Build the site (site_dir, default site/) from the journal."""
     from generator.commands.build import build_site
     from generator.commands.project import find_config
 
     _setup_logging(verbose)
-    report = build_site(find_config(config_file), strict=strict)
+    report = build_site(find_config(config_file), strict=strict, force=force)
     warned = f", {report.warnings} warnings" if report.warnings else ""
+    if report.up_to_date:
+        click.echo(
+            f"Up to date: nothing changed since {report.site_dir}/ was built from {report.entries} entries about "
+            f"{report.models} models ({report.checked} files checked in {report.seconds:.2f} s{warned}); "
+            "--force builds anyway."
+        )
+        return
     click.echo(
         f"Built {report.site_dir}/ from {report.entries} entries about {report.models} models: "
         f"{report.pages} pages in {report.seconds:.1f} s{warned}."

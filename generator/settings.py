@@ -34,6 +34,7 @@ class Settings:
     # the same quantity under other tools' names: {"val_loss": ("eval_loss", "validation/epoch_loss")}
     metric_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     timeline_page_size: int = 50
+    conclusions_page_size: int = 40  # models per page of the conclusion table
     timezone: str = "UTC"  # how to read a date written without a zone
     raw_html: bool = True  # authors are trusted; False shows their HTML as text
 

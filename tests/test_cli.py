@@ -166,3 +166,36 @@ def test_a_bad_plugin_option_is_named(project, cli):
 def test_help_lists_every_command():
     result = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True)
     assert [line.split()[0] for line in result.stdout.split("Commands:")[1].strip().splitlines()] == ["build", "entry", "init", "publish", "serve"]
+
+
+def _age(root):
+    """Make every file look written a minute ago: older than the stamp's racy window."""
+    import os
+    import time
+
+    old = time.time() - 60
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (old, old))
+
+
+def test_a_build_with_nothing_changed_says_up_to_date_and_repeats_its_warnings(project, cli):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\nparent: zz-9\n---\nText.\n")
+    _age(project.root)
+    first = cli("build")
+    assert first.stdout.startswith("Built ")
+    again = cli("build")
+    assert again.exit_code == 0
+    assert again.stdout.startswith("Up to date: nothing changed since ")
+    assert "(no entry is about it" in again.stderr and again.stderr == first.stderr  # the same warnings
+    assert cli("build", "--force").stdout.startswith("Built ")
+    _age(project.root)
+    (project.root / "site" / "index.html").unlink()  # the site is not as the build left it
+    assert cli("build").stdout.startswith("Built ")
+    _age(project.root)
+    cli("build")
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\nparent: zz-9\n---\nText!\n")
+    assert cli("build").stdout.startswith("Built ")  # an edited entry
+    _age(project.root)
+    cli("build")
+    assert cli("build", "--strict").exit_code == 1  # strict never skips a build that had warnings

@@ -245,7 +245,7 @@ def test_damaged_tensorboard_records_are_reported_with_their_offsets(tmp_path):
     (folder / source.name).write_bytes(bytes(data))
     run, diagnostics = read_run("a-1", folder, tmp_path)
     assert [str(d) for d in diagnostics] == [
-        f"a-1/{source.name}: byte {third}: record does not decode (unsupported wire type 7); skipped",
+        f"a-1/{source.name}: byte {third}: damaged record (data checksum mismatch); skipped",
         f"a-1/{source.name}: byte {tenth}: damaged record header (length checksum mismatch); the rest of the file is skipped",
     ]
     whole = read("tensorboard-tf2").metrics["loss"]
@@ -275,12 +275,18 @@ def test_tensorboard_records_of_our_own_making_decode(tmp_path):
     folder = tmp_path / "a-1"
     folder.mkdir()
     good = encode_record(event)
-    (folder / "events.out.tfevents.1.host").write_bytes(good + b"\0" * 12 + good)
+    undecodable = encode_record(b"\x0f")  # a whole record, checksums fine, of a field with wire type 7
+    huge = encode_record(field(5, 2, field(1, 2, field(1, 2, b"x") + field(5, 0, varint(2**40)))))  # float_val as a varint
+    (folder / "events.out.tfevents.1.host").write_bytes(good + undecodable + huge + good + b"\0" * 12 + good)
     run, diagnostics = read_run("a-1", folder, tmp_path)
     assert (list(run.metrics["loss"].steps), list(run.metrics["loss"].values)) == ([7], [0.5])
+    shown = "a-1/events.out.tfevents.1.host"
     assert [str(d) for d in diagnostics] == [
-        f"a-1/events.out.tfevents.1.host: byte {len(good)}: damaged record header (length checksum mismatch); the rest of the file is skipped"
+        f"{shown}: byte {len(good)}: record does not decode (unsupported wire type 7); skipped",
+        f"{shown}: byte {2 * len(good) + len(undecodable) + len(huge)}: damaged record header (length checksum mismatch); "
+        "the rest of the file is skipped",
     ]
+    assert "x" not in run.metrics
 
 
 def test_a_lightning_csv_still_being_written_and_a_bad_middle_row(tmp_path):

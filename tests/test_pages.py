@@ -43,7 +43,7 @@ def test_model_page_lineage_metrics_entries_and_mentions(project):
         "Hypothesis 2026-10-02 Wider than a-1 . Metrics Metric Last at step Best at step Points "
         "train_loss 0.2500 3 0.2500 3 3 val_acc 0.7000 3 0.7500 2 3 Plots: Run Read from mljournal: metrics.csv "
         "Entries 2026-10-02 10:00 +00 a-2 #wide Hypothesis Wider than a-1 . "
-        "2026-10-03 b-1 mentions a-2 Compared with a-2 : worse."
+        "Mentioned in 1 entries 2026-10-03 b-1 Compared with a-2: worse."
     )
     assert '<a class="mj-model" href="../../models/a-1/">a-1</a>' in page
     assert re.search(r'<figure class="mj-plot"><img src="../../assets/plots/[0-9a-f]{24}\.png" alt="train_loss, val_acc of a-2" '
@@ -182,3 +182,24 @@ def test_search_indexes_each_entry_once_at_its_home(project):
     hits = [d["location"] for d in docs if "zebracorn" in d["text"] or "zebracorn" in d["title"]]
     assert hits == ["timeline/2026-10/#2026-10-01-a-1--notes"]
     assert not [d for d in docs if d["location"].startswith("timeline/#") or d["location"] == "timeline/"]
+
+
+def test_long_lists_are_paged_conclusions_by_recency_and_tags_one_line_an_entry(project, monkeypatch):
+    from generator.rendering import site
+
+    monkeypatch.setattr(site, "TAG_PAGE_SIZE", 2)
+    project.config(project.config().read_text().replace("  - journal\n", "  - journal:\n      conclusions_page_size: 2\n"))
+    for day in range(1, 6):
+        project.entry(f"2026-10-0{day}-a-{day}.md", f"---\ndate: 2026-10-0{day}\nmodel: a-{day}\ntags: [wide]\n---\n"
+                      f"## Conclusion\nRun {day} is done; see a-1.\n")
+        project.run_file(f"a-{day}", "metrics.csv", f"step,val_acc\n1,0.{day}\n")
+    build(project, strict=True)
+    home, second, third = (content(project.page(p)) for p in ("", "conclusions/2", "conclusions/3"))
+    assert home.startswith("Conclusions 5 models, 5 entries.") and "a-5" in home and "a-4" in home and "a-3" not in home
+    assert second.startswith("Conclusions (3–4) ") and third.startswith("Conclusions (5–5) ")
+    assert '<a class="mj-current" aria-current="page" href="../../conclusions/2/">3–4</a>' in project.page("conclusions/2")
+    assert "<strong>0.5000</strong>" in project.page("") and "<strong>" not in project.page("conclusions/3").split("<tbody>")[1]
+    tag1, tag3 = content(project.page("tags/wide")), content(project.page("tags/wide/3"))
+    assert tag1 == ("#wide 5 entries, newest first. 1 2 3 2026-10-05 a-5 Run 5 is done; see a-1. "
+                    "2026-10-04 a-4 Run 4 is done; see a-1. 1 2 3")
+    assert "2026-10-01 a-1" in tag3 and "2026-10-02" not in tag3

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import fields
 import pickle
 import time
 from pathlib import Path
@@ -21,7 +22,8 @@ from generator.atomic import replacing
 from generator.errors import Diagnostic
 from generator.reading.formats import Format, Part, Shown
 
-VERSION = "parts-1"
+# Cached Parts are pickles of the dataclass: a new field must not meet an old pickle.
+VERSION = "parts-2:" + ",".join(f.name for f in fields(Part))
 RACY_SECONDS = 2.0
 _memory: dict[str, tuple[Part, list[Diagnostic]]] = {}
 
@@ -29,7 +31,8 @@ _memory: dict[str, tuple[Part, list[Diagnostic]]] = {}
 def _key(folder: Path, files: list[str], form: Format) -> str | None:
     """None when the files cannot be cached: one is gone, or was modified too recently to
     trust its times."""
-    digest = hashlib.sha256(f"{VERSION}\0{form.name}\0{form.version}\0{os.fspath(folder.resolve())}".encode())
+    digest = hashlib.sha256(
+        f"{VERSION}\0{form.name}\0{form.version}\0{os.fspath(folder.resolve())}".encode("utf-8", "surrogateescape"))
     now = time.time()
     for relative in files:
         try:
@@ -38,7 +41,7 @@ def _key(folder: Path, files: list[str], form: Format) -> str | None:
             return None
         if now - stat.st_mtime < RACY_SECONDS:
             return None
-        digest.update(f"\0{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}".encode())
+        digest.update(f"\0{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()[:32]
 
 
@@ -65,6 +68,9 @@ class PartCache:
         if _key(folder, files, form) == key:  # unchanged while we read it
             _memory[key] = found
             if stored is not None:
-                with replacing(stored) as partial, open(partial, "wb") as handle:
-                    pickle.dump(found, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                try:
+                    with replacing(stored) as partial, open(partial, "wb") as handle:
+                        pickle.dump(found, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                except OSError:
+                    pass  # a full or read-only cache costs time next build, never the data
         return found

@@ -6,6 +6,8 @@ line) and skipped, and every other entry is read.
 
 from __future__ import annotations
 
+import time
+
 from dataclasses import dataclass
 from datetime import date as date_type
 from datetime import datetime, timezone
@@ -63,7 +65,7 @@ def read_entries(settings: Settings, shown_relative_to: Path) -> tuple[list[Entr
             diagnostics.append(Diagnostic(skipped, shown_path(path, shown_relative_to)))
             continue
         try:
-            entries.append(read_entry(path, root, shown_relative_to, default_zone))
+            entries.append(_read_entry_cached(path, root, shown_relative_to, default_zone))
         except JournalError as error:
             diagnostics.append(Diagnostic.from_error(error))
     entries.sort(key=lambda e: (e.date, e.key))
@@ -85,6 +87,34 @@ def _drop_name_twins(entries: list[Entry], diagnostics: list[Diagnostic]) -> lis
             )
     kept.sort(key=lambda e: (e.date, e.key))
     return kept
+
+
+# Entries read in this process, by what their file is now (size, mtime, inode): `journal
+# serve` re-reads only the files that changed. A file modified in the last RACY_SECONDS is
+# read again every time (a same-size rewrite within one clock tick would keep its stat).
+_read: dict[tuple, Entry | JournalError] = {}
+RACY_SECONDS = 2.0
+
+
+def _read_entry_cached(path: Path, root: Path, shown_relative_to: Path, default_zone) -> Entry:
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_entry(path, root, shown_relative_to, default_zone)
+    key = (path, stat.st_size, stat.st_mtime_ns, stat.st_ino, root, shown_relative_to, str(default_zone))
+    found = _read.get(key)
+    if found is None:
+        try:
+            found = read_entry(path, root, shown_relative_to, default_zone)
+        except JournalError as error:
+            found = error
+        if time.time() - stat.st_mtime >= RACY_SECONDS:
+            if len(_read) > 100_000:
+                _read.clear()
+            _read[key] = found
+    if isinstance(found, JournalError):
+        raise found
+    return found
 
 
 def read_entry(path: Path, root: Path, shown_relative_to: Path, default_zone=timezone.utc) -> Entry:

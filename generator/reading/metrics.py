@@ -36,7 +36,9 @@ class Series:
 
     def points(self) -> int:
         """The finite values: what a plot draws (NaN and ±infinity are gaps)."""
-        return sum(1 for v in self.values if math.isfinite(v))
+        import numpy
+
+        return int(numpy.isfinite(numpy.frombuffer(self.values, dtype=numpy.float64)).sum()) if len(self.values) else 0
 
 
 class Collector:
@@ -44,6 +46,13 @@ class Collector:
 
     def __init__(self) -> None:
         self.points: dict[str, tuple[array, array]] = {}
+
+    def column(self, metric: str) -> tuple[array, array]:
+        """The (steps, values) arrays of a metric, to append to directly in a hot loop."""
+        found = self.points.get(metric)
+        if found is None:
+            found = self.points[metric] = (array("q"), array("d"))
+        return found
 
     def add(self, metric: str, step: int, value: float) -> None:
         found = self.points.get(metric)
@@ -55,6 +64,8 @@ class Collector:
     def series(self) -> dict[str, Series]:
         out: dict[str, Series] = {}
         for metric, (steps, values) in self.points.items():
+            if not steps:
+                continue
             if any(a >= b for a, b in zip(steps, steps[1:])):  # resumed or repeated steps
                 by_step = dict(zip(steps, values))
                 ordered = sorted(by_step)
@@ -63,20 +74,30 @@ class Collector:
         return out
 
 
-def complete_lines(path: Path) -> Iterator[tuple[int, str]]:
+def complete_lines(path: Path) -> Iterator[tuple[int, str | None]]:
     """(line number, text) of each whole line; a final line without newline is not yet whole.
+    A line over MAX_LINE_BYTES is skipped without being held in memory: its text is None.
 
-    Reads the size once at the start, so a file that grows while we read gives a consistent
-    prefix; a file that shrinks or disappears ends the iteration early.
+    A file that grows while we read gives a consistent prefix; a file that shrinks or
+    disappears ends the iteration early.
     """
-    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.endswith("\n"):
+    with open(path, "rb") as handle:
+        number = 0
+        while True:
+            line = handle.readline(MAX_LINE_BYTES + 1)
+            if not line:
                 return
-            if len(line) > MAX_LINE_BYTES:
-                yield number, ""
+            number += 1
+            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+                while line and not line.endswith(b"\n"):  # the rest of the long line, in chunks
+                    line = handle.readline(MAX_LINE_BYTES)
+                if not line:
+                    return
+                yield number, None
                 continue
-            yield number, line.rstrip("\r\n")
+            if not line.endswith(b"\n"):
+                return
+            yield number, line.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
 def parse_number(text: str) -> float | None:
@@ -112,8 +133,13 @@ def read_csv_metrics(
     header: list[str] | None = None
     at = 0  # index of the step column
     keep: list[tuple[int, str]] = []  # (index, metric) of the metric columns
+    indexes: list[int] = []
+    columns: list[tuple[array, array]] = []
     long_form = False
     for number, line in complete_lines(path):
+        if line is None:
+            diagnostics.append(Diagnostic(f"line over {MAX_LINE_BYTES >> 20} MiB; skipped", shown, number))
+            continue
         if not line.strip():
             continue
         if header is not None and not long_form and '"' not in line:
@@ -121,13 +147,15 @@ def read_csv_metrics(
             if len(cells) == len(header) and cells != header:
                 try:  # the common row: a whole step and plain numbers, no empty cell
                     step = int(cells[at])
-                    values = [float(cells[i]) for i, _ in keep]
+                    values = [float(cells[i]) for i in indexes]
                 except ValueError:
                     pass
                 else:
-                    for (_, name), value in zip(keep, values):
-                        collector.add(name, step, value)
-                    continue
+                    if STEP_MIN <= step <= STEP_MAX:
+                        for (steps, column), value in zip(columns, values):
+                            steps.append(step)
+                            column.append(value)
+                        continue
         else:
             try:
                 cells = next(csv.reader(io.StringIO(line), delimiter=delimiter))
@@ -135,7 +163,9 @@ def read_csv_metrics(
                 diagnostics.append(Diagnostic("not a CSV row; skipped", shown, number))
                 continue
         cells = [c.strip() for c in cells]
-        if header is None or cells == header or (require_first and cells[0] == "step"):
+        restarted = header is not None and not require_first and header[at] in cells and not any(
+            parse_number(c) is not None for c in cells)  # a resumed run's header, maybe with new columns
+        if header is None or cells == header or restarted or (require_first and cells[0] == "step"):
             found = next((name for name in step_columns if name in cells), None)
             if found is None or (require_first and cells[0] != found):
                 if require_first:
@@ -147,6 +177,8 @@ def read_csv_metrics(
             header, at = cells, cells.index(found)
             dropped = {found, *ignore, *step_columns}
             keep = [(i, name) for i, name in enumerate(header) if name not in dropped]
+            indexes = [i for i, _ in keep]
+            columns = [collector.column(name) for _, name in keep]
             long_form = require_first and header == ["step", "metric", "value"]
             if len(set(header)) != len(header):
                 diagnostics.append(Diagnostic("a column name repeats in the header", shown, number))
@@ -186,11 +218,14 @@ def read_metrics_jsonl(path: Path, shown: str) -> tuple[dict[str, Series], list[
     diagnostics: list[Diagnostic] = []
     collector = Collector()
     for number, line in complete_lines(path):
+        if line is None:
+            diagnostics.append(Diagnostic(f"line over {MAX_LINE_BYTES >> 20} MiB; skipped", shown, number))
+            continue
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             diagnostics.append(Diagnostic("not a JSON object; line skipped", shown, number))
             continue
         if not isinstance(record, dict):
@@ -206,7 +241,7 @@ def read_metrics_jsonl(path: Path, shown: str) -> tuple[dict[str, Series], list[
             if value is None:
                 collector.add(name, step, math.nan)
             elif isinstance(value, (int, float)):
-                collector.add(name, step, float(value))
+                collector.add(name, step, to_float(value))
             elif isinstance(value, str):  # "NaN", "Infinity": JSON has no literal for them
                 number = parse_number(value)
                 if number is not None:
@@ -214,15 +249,34 @@ def read_metrics_jsonl(path: Path, shown: str) -> tuple[dict[str, Series], list[
     return collector.series(), diagnostics
 
 
-def _step(value: object) -> int | None:
+STEP_MIN, STEP_MAX = -(2**63), 2**63 - 1  # a step is stored as a signed 64-bit integer
+
+
+def whole_step(value: object) -> int | None:
+    """A step from a number or a string, if it is a whole number a 64-bit integer can hold."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            number = parse_number(value)
+            if number is None or not math.isfinite(number) or not number.is_integer():
+                return None
+            value = int(number)
+    if isinstance(value, int) and STEP_MIN <= value <= STEP_MAX:
         return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        number = parse_number(value)
-        if number is not None and not math.isnan(number) and math.isfinite(number) and number.is_integer():
-            return int(number)
     return None
+
+
+_step = whole_step
+
+
+def to_float(value: int | float) -> float:
+    """A JSON number as a float; an integer too large for one is infinite, as it is in effect."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf

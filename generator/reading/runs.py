@@ -11,7 +11,8 @@ never read.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from generator.errors import Diagnostic, UnsafeIdError
@@ -100,6 +101,11 @@ def read_run(
             diagnostics.append(Diagnostic(skipped, shown_path(path, shown_relative_to)))
             continue
         relative = path.relative_to(folder).as_posix()
+        try:
+            relative.encode("utf-8")
+        except UnicodeEncodeError:
+            diagnostics.append(Diagnostic("skipped: the file name is not valid UTF-8", shown_path(path, shown_relative_to)))
+            continue
         files.append(relative)
         if relative.lower().endswith(SCREENSHOT_SUFFIXES):
             images.append(Screenshot(relative, source=path))
@@ -119,9 +125,14 @@ def read_run(
             except OSError as error:  # deleted or replaced while we read it
                 diagnostics.append(Diagnostic(f"cannot read: {error.strerror or error}", shown(group[0])))
                 continue
+            except Exception as error:  # noqa: BLE001 - one odd file must not stop the build
+                diagnostics.append(Diagnostic(
+                    f"skipped: the {form.name} reader failed on it ({type(error).__name__}: {error}); "
+                    "please report this as a bug in mljournal", shown(group[0])))
+                continue
             diagnostics.extend(found)
             if part.files:
-                parts.append(part)
+                parts.append(replace(part, notes=list(part.notes)))  # notes grow below; the cached Part stays as read
     metrics: dict[str, Series] = {}
     metric_tool: dict[str, str] = {}
     for part in parts:
@@ -132,10 +143,15 @@ def read_run(
             metrics[name] = series
             metric_tool[name] = part.tool
         images.extend(Screenshot(image.name, data=image.data, caption=image.caption) for image in part.images)
-    hidden = tuple(prefix for part in parts for prefix in part.not_screenshots)
+    hidden = [pattern for part in parts for pattern in part.not_screenshots]
     if hidden:
-        images = [image for image in images if not image.name.startswith(hidden)]
+        images = [image for image in images if not any(_matches(image.name, pattern) for pattern in hidden)]
     return Run(model_id, folder, metrics, parts, images, _meta(parts), metric_tool), diagnostics
+
+
+def _matches(name: str, pattern: str) -> bool:
+    """A folder prefix ("mlruns/1/abc/"), a file name, or a glob ("*+compressed.webp")."""
+    return fnmatchcase(name, pattern) if "*" in pattern else name.startswith(pattern)
 
 
 def _meta(parts: list[Part]) -> RunMeta | None:
@@ -169,21 +185,32 @@ def find_metric(
 
 
 def best(series: Series, goal: str) -> tuple[int, float] | None:
-    """(step, value) of the best finite value: the lowest for goal 'min', else the highest."""
-    chosen: tuple[int, float] | None = None
-    for step, value in zip(series.steps, series.values):
-        if not math.isfinite(value):
-            continue
-        if chosen is None or (value < chosen[1] if goal == "min" else value > chosen[1]):
-            chosen = (step, value)
-    return chosen
+    """(step, value) of the best finite value: the lowest for goal 'min', else the highest;
+    the earliest step among equals."""
+    import numpy
+
+    values = numpy.frombuffer(series.values, dtype=numpy.float64) if len(series.values) else numpy.empty(0)
+    finite = numpy.isfinite(values)
+    if not finite.any():
+        return None
+    if goal == "min":
+        index = int(numpy.where(finite, values, numpy.inf).argmin())
+    else:
+        index = int(numpy.where(finite, values, -numpy.inf).argmax())
+    return series.steps[index], float(values[index])
 
 
 def last(series: Series) -> tuple[int, float] | None:
-    for step, value in zip(reversed(series.steps), reversed(series.values)):
-        if not math.isnan(value):
-            return step, value
-    return None
+    """(step, value) of the last value that is not NaN (an infinity counts: it is what happened)."""
+    import numpy
+
+    if not len(series.values):
+        return None
+    shown = numpy.flatnonzero(~numpy.isnan(numpy.frombuffer(series.values, dtype=numpy.float64)))
+    if not len(shown):
+        return None
+    index = int(shown[-1])
+    return series.steps[index], series.values[index]
 
 
 _LOWER_IS_BETTER = ("loss", "error", "err", "perplexity", "ppl", "mse", "mae", "rmse", "wer", "cer", "nll", "time", "latency")

@@ -70,15 +70,32 @@ def start(model_id: str, params: dict | None = None, journal: str | os.PathLike 
     return Run(model_id, params=params, journal=journal, **options)
 
 
+_active: dict[Path, Run] = {}  # unfinished runs of this process, by folder
+
+
 class Run:
     def __init__(self, model_id: str, params: dict | None = None, journal: str | os.PathLike | None = None,
-                 record_git: bool = True) -> None:
+                 record_git: bool = True, resume: bool = False) -> None:
+        """`resume=True` adds to a run folder that already has metrics (a resumed training);
+        without it, such a folder is refused rather than mixed with a new run's curves."""
         self.model_id = check_model_id(model_id)
         root = Path(journal) if journal is not None else find_journal()
         self.folder = root / "runs" / self.model_id
+        earlier = _active.get(self.folder.resolve())
+        if earlier is not None:  # a notebook cell run again: the earlier run ends here
+            earlier.finish("interrupted")
+        metrics = self.folder / "metrics.jsonl"
+        if not resume and metrics.is_file() and metrics.stat().st_size:
+            raise RecordingError(
+                f"{self.folder} already holds a run (metrics.jsonl); pass resume=True to add to it, "
+                "or move the folder away to start the model again"
+            )
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._metrics = os.open(self.folder / "metrics.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        self._last_step = -1
+        self._metrics = os.open(metrics, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        self._last_step = _last_step(metrics)
+        size = os.fstat(self._metrics).st_size
+        if size and os.pread(self._metrics, 1, size - 1) != b"\n":
+            _write_all(self._metrics, b"\n")  # a killed process's partial line stays alone on its line
         self.finished = False
         self.meta: dict = {
             "command": environment.command_line(),
@@ -87,13 +104,16 @@ class Run:
             "params": _plain(params or {}),
             "versions": environment.versions(),
         }
+        diff_file = self.folder / "git.diff"
+        diff_file.unlink(missing_ok=True)  # an earlier run's changes are not this run's
         if record_git:
             commit, diff = environment.git_state(Path.cwd(), leave_out=root)
             if commit:
                 self.meta["commit"] = commit
             if diff:
-                (self.folder / "git.diff").write_text(diff, encoding="utf-8")
+                diff_file.write_text(diff, encoding="utf-8")
         self._write_meta()
+        _active[self.folder.resolve()] = self
         _watch_uncaught()
         atexit.register(self._at_exit)
 
@@ -112,12 +132,14 @@ class Run:
             raise RecordingError(f"step must be a whole number, not {step!r}")
         step = int(_number(step))
         record: dict[str, object] = {"step": step}
+        if "step" in merged:
+            raise RecordingError("'step' is the step, not a metric: pass it as step=")
         for name, value in merged.items():
             number = _number(value)
             if number is None:
                 raise RecordingError(f"metric {name!r}: {value!r} is not a number")
             record[str(name)] = None if math.isnan(number) else ("Infinity" if number > 0 else "-Infinity") if math.isinf(number) else number
-        os.write(self._metrics, (json.dumps(record, allow_nan=False) + "\n").encode())
+        _write_all(self._metrics, (json.dumps(record, allow_nan=False) + "\n").encode())
         self._last_step = max(self._last_step, step)
 
     # -- screenshots and code --------------------------------------------------------------
@@ -130,6 +152,13 @@ class Run:
             base += f"-step{int(step)}"
         folder = self.folder / "screenshots"
         folder.mkdir(exist_ok=True)
+        if name is None:  # unnamed figures are numbered, never overwritten
+            taken = {p.stem for p in folder.iterdir()}
+            number, unique = 1, base
+            while unique in taken:
+                number += 1
+                unique = f"{base}-{number}"
+            base = unique
         if isinstance(image, (str, os.PathLike)):
             source = Path(image)
             target = folder / f"{base}{source.suffix.lower()}"
@@ -196,6 +225,8 @@ class Run:
         self._write_meta()
         os.close(self._metrics)
         atexit.unregister(self._at_exit)
+        if _active.get(self.folder.resolve()) is self:
+            del _active[self.folder.resolve()]
 
     def __enter__(self) -> Run:
         return self
@@ -209,6 +240,33 @@ class Run:
     def _write_meta(self) -> None:
         with replacing(self.folder / "run.json") as partial:
             partial.write_text(json.dumps(self.meta, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    """One line in as few writes as the kernel allows (one, for any line a logger writes)."""
+    while data:
+        written = os.write(descriptor, data)
+        data = data[written:]
+
+
+def _last_step(path: Path) -> int:
+    """The highest step in the last lines of an existing metrics.jsonl, so a resumed run's
+    steps go on from there; -1 for a new one."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, handle.seek(0, 2) - 65536))
+            tail = handle.read().splitlines()
+    except OSError:
+        return -1
+    steps = []
+    for line in tail:
+        try:
+            step = json.loads(line).get("step")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(step, int) and not isinstance(step, bool):
+            steps.append(step)
+    return max(steps, default=-1)
 
 
 def _now() -> str:

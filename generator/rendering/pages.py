@@ -79,6 +79,14 @@ class PageKit:
         label = text if text is not None else e(entry.name)
         return f'<a href="{self.entry_url(entry)}">{label}</a>'
 
+    def line(self, entry: Entry, text: str) -> str:
+        """An entry in one line: date (a link to it on its timeline page), models, status and
+        a short text; for lists that would be too long as cards (mentions, tags)."""
+        badges = " ".join(self.model_link(m, "mj-badge") for m in entry.models)
+        return (f'<li><a class="mj-entry__date" href="{self.entry_url(entry)}"><time datetime="{entry.date.isoformat()}">'
+                f'{when(entry.date, False)}</time></a> {badges} {self.status(entry.status)} '
+                f'<span class="mj-line__text">{e(text)}</span></li>')
+
     def card(self, entry: Entry, note: str = "", searchable: bool = False) -> str:
         """An entry as a card. Only its home (its timeline page) is `searchable`: the copies on
         model and tag pages are left out of the search index, headings included."""
@@ -116,12 +124,19 @@ class PageKit:
         return "".join(p for p in parts if p)
 
 
-def home_page(kit: PageKit, section_html: Callable[[Entry, str], str]) -> str:
-    """The conclusion table: one row per model, most recently active first."""
+def models_by_recency(index: JournalIndex) -> list[Model]:
+    """Most recently active first: the order of the conclusion table."""
+    return sorted(index.models.values(), key=lambda m: (m.last is not None, m.last, m.id), reverse=True)
+
+
+def home_page(kit: PageKit, section_html: Callable[[Entry, str], str], shown: list[Model], pager: str = "",
+              title: str = "Conclusions") -> str:
+    """The conclusion table: one row per model in `shown` (a page of `models_by_recency`); the
+    best value of each key metric is bold across all models, not just this page's."""
     index = kit.index
     metrics = index.key_metrics
     goals = {m: goal_of(m, index.settings.metric_goals) for m in metrics}
-    models = sorted(index.models.values(), key=lambda m: (m.last is not None, m.last, m.id), reverse=True)
+    models = models_by_recency(index)
     groups = same_metric_groups(index.settings.metric_aliases)
     bests: dict[str, dict[str, tuple[int, float]]] = {}
     named: dict[tuple[str, str], str] = {}  # (model, key metric) -> the model's own name for it
@@ -155,7 +170,7 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str]) -> str:
         return html
 
     rows = []
-    for model in models:
+    for model in shown:
         hypothesis = model.latest("hypothesis")
         conclusion = model.latest("conclusion")
         conclusion_html = ""
@@ -181,7 +196,7 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str]) -> str:
                 doubt = "" if model.id in trusted else " mj-untrusted"
                 note = "" if model.id in trusted else ", from a model marked buggy"
                 if named[model.id, metric] != metric:
-                    note += f", as {named[model.id, metric]}"
+                    note += f", as {e(named[model.id, metric])}"
                 cells.append(f'<td class="mj-num{doubt}" data-label="{e(metric)}" title="step {found[0]}{note}">{value}</td>')
             else:
                 cells.append(f'<td class="mj-num mj-none" data-label="{e(metric)}">–</td>')
@@ -200,7 +215,7 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str]) -> str:
             + "".join(cells)
             + "</tr>"
         )
-    summary = (
+    facts = (
         f'<p class="mj-summary">{len(index.models)} models, {len(index.entries)} entries. '
         f'Latest first; <a href="{url(kit.links.timeline)}">timeline</a> · '
         f'<a href="{url(kit.links.models)}">lineage</a> · <a href="{url(kit.links.tags)}">tags</a>.</p>'
@@ -211,7 +226,7 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str]) -> str:
         f"<th>Hypothesis</th><th>Conclusion</th>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
-    return f"<h1>Conclusions</h1>{summary}{table}"
+    return f"<h1>{e(title)}</h1>{facts}{pager}{table}{pager}"
 
 
 def timeline_page(kit: PageKit, title: str, entries: list[Entry], pager: str, searchable: bool) -> str:
@@ -318,15 +333,53 @@ def model_page(
             out.append(heading("run", "Run"))
             out.append(details)
 
-    about = {entry.key for entry in model.entries}
-    timeline = sorted(model.entries + model.mentions, key=lambda en: (en.date, en.key))
     out.append(heading("entries", "Entries"))
-    cards = []
-    for entry in timeline:
-        note = "" if entry.key in about else f"mentions {e(model.id)}"
-        cards.append(kit.card(entry, note))
-    out.append(f'<div class="mj-entries">{"".join(cards) or "<p>No entries yet.</p>"}</div>')
+    cards = "".join(kit.card(entry) for entry in sorted(model.entries, key=lambda en: (en.date, en.key)))
+    out.append(f'<div class="mj-entries">{cards or "<p>No entries yet.</p>"}</div>')
+    if model.mentions:
+        out.append(heading("mentions", f"Mentioned in {len(model.mentions)} entries"))
+        lines = "".join(kit.line(entry, mention_context(entry.body, model.id))
+                        for entry in sorted(model.mentions, key=lambda en: (en.date, en.key)))
+        out.append(f'<ul class="mj-lines">{lines}</ul>')
     return "".join(out), toc
+
+
+_MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`>#|]+|<[^>]+>")
+
+
+def plain(text: str) -> str:
+    """Markdown as plain text, roughly: for one-line summaries, never for rendering."""
+    return re.sub(r"\s+", " ", _MARKUP.sub(lambda m: m.group(1) or " ", text)).strip()
+
+
+def mention_context(body: str, model_id: str, width: int = 160) -> str:
+    """The words around the first mention of `model_id` in an entry, as plain text."""
+    for paragraph in re.split(r"\n\s*\n", body):
+        if model_id in paragraph:
+            lines = [ln for ln in paragraph.splitlines() if not ln.lstrip().startswith("#")]
+            if any(ln.lstrip().startswith("|") for ln in lines):  # a table: the row that names it
+                lines = [ln for ln in lines if model_id in ln][:1]
+            text = plain(" ".join(lines))
+            at = text.find(model_id)
+            if at < 0:
+                continue
+            start = max(0, at - width // 2)
+            end = min(len(text), start + width)
+            return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    return summary(body, width)
+
+
+def summary(body: str, width: int = 160) -> str:
+    """The first lines of prose of an entry, as plain text."""
+    words = []
+    for line in body.splitlines():
+        if line.lstrip().startswith(("#", "```", "|", "---")) or not line.strip():
+            if words:
+                break
+            continue
+        words.append(line)
+    text = plain(" ".join(words))
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def offset(entry: Entry) -> str:
@@ -349,9 +402,22 @@ def _gallery(shots: list[tuple[str, str, str, int | None, int | None]]) -> str:
     return f'<div class="mj-gallery">{"".join(items)}</div>'
 
 
-def tag_page(kit: PageKit, name: str, entries: list[Entry]) -> str:
-    cards = "".join(kit.card(entry) for entry in sorted(entries, key=lambda en: (en.date, en.key), reverse=True))
-    return f'<h1>#{e(name)}</h1><p class="mj-facts">{len(entries)} entries, newest first.</p><div class="mj-entries">{cards}</div>'
+def tag_page(kit: PageKit, name: str, entries: list[Entry], total: int, pager: str) -> str:
+    """One page of a tag's entries, one line each (title, or the start of the text)."""
+    lines = "".join(kit.line(entry, entry.title or summary(entry.body)) for entry in entries)
+    return (f'<h1>#{e(name)}</h1><p class="mj-facts">{total} entries, newest first.</p>{pager}'
+            f'<ul class="mj-lines">{lines}</ul>{pager}')
+
+
+def pager(pages: list[tuple[str, str]], current: str, label: str) -> str:
+    """Links to the pages of a list: (label, url); nothing when it fits on one page."""
+    if len(pages) < 2:
+        return ""
+    items = []
+    for text, link in pages:
+        css = ' class="mj-current" aria-current="page"' if link == current else ""
+        items.append(f'<a{css} href="{url(link)}">{e(text)}</a>')
+    return f'<nav class="mj-pager" aria-label="{e(label)}">{"".join(items)}</nav>'
 
 
 def tags_index_page(kit: PageKit) -> str:

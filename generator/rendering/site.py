@@ -24,6 +24,9 @@ from generator.rendering.plots import PlotJob, plot_models
 from generator.settings import same_metric_groups
 
 
+TAG_PAGE_SIZE = 150  # entries on one page of a tag, one line each
+
+
 @dataclass
 class SitePage:
     src_uri: str  # as if it were a file in the docs folder: "models/tcn-7.md"
@@ -147,7 +150,15 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
     site: list[SitePage] = []
 
     # 4. Pages.
-    site.append(SitePage("index.md", page_url("index.md"), "Conclusions", pages.home_page(kit, section_html)))
+    ranked = pages.models_by_recency(index)
+    size = settings.conclusions_page_size
+    chunks = [ranked[start : start + size] for start in range(0, len(ranked), size)] or [[]]
+    sources = ["index.md"] + [f"conclusions/{number}.md" for number in range(2, len(chunks) + 1)]
+    labels = [(f"{1 + (n - 1) * size}–{min(n * size, len(ranked))}", page_url(src)) for n, src in enumerate(sources, 1)]
+    for number, (src, chunk) in enumerate(zip(sources, chunks), start=1):
+        title = "Conclusions" if number == 1 else f"Conclusions ({labels[number - 1][0]})"
+        html = pages.home_page(kit, section_html, chunk, pages.pager(labels, page_url(src), "Conclusion pages"), title)
+        site.append(SitePage(src, page_url(src), title, html, searchable=number == 1))
     pager_items = [(label, page_url(src), len(chunk)) for src, label, chunk in timeline_pages]
     newest = timeline_pages[0] if timeline_pages else ("timeline/index.md", "", [])
     site.append(
@@ -183,8 +194,14 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
         site.append(SitePage(f"models/{model_id}.md", page_url(f"models/{model_id}.md"), model_id, html, toc, ("navigation",)))
     site.append(SitePage("tags/index.md", page_url("tags/index.md"), "Tags", pages.tags_index_page(kit)))
     for slug, tag in index.tags.items():
-        site.append(SitePage(f"tags/{slug}.md", page_url(f"tags/{slug}.md"), f"#{tag.name}",
-                             pages.tag_page(kit, tag.name, tag.entries)))
+        newest = sorted(tag.entries, key=lambda en: (en.date, en.key), reverse=True)
+        chunks = [newest[start : start + TAG_PAGE_SIZE] for start in range(0, len(newest), TAG_PAGE_SIZE)]
+        sources = [f"tags/{slug}.md"] + [f"tags/{slug}/{number}.md" for number in range(2, len(chunks) + 1)]
+        labels = [(str(number), page_url(src)) for number, src in enumerate(sources, 1)]
+        for (src, chunk), (label, link) in zip(zip(sources, chunks), labels):
+            title = f"#{tag.name}" if src == sources[0] else f"#{tag.name} ({label})"
+            html = pages.tag_page(kit, tag.name, chunk, len(newest), pages.pager(labels, link, f"Pages of #{tag.name}"))
+            site.append(SitePage(src, link, title, html, searchable=False))
     return RenderedSite(site, _unique_assets(assets), diagnostics)
 
 

@@ -95,6 +95,8 @@ class JournalConfig(base.Config):
     metric_aliases = MetricAliases()
     timeline_page_size = c.Type(int, default=50)
     """Most entries on one timeline page; a month with more is split."""
+    conclusions_page_size = c.Type(int, default=40)
+    """Models per page of the conclusion table (the home page shows the most recent)."""
     timezone = c.Type(str, default="UTC")
     """How to read an entry date written without a zone."""
     raw_html = c.Type(bool, default=True)
@@ -115,6 +117,7 @@ def settings_from(config: JournalConfig, docs_dir: str, config_file: str | None)
         metric_goals=config.metric_goals,
         metric_aliases=config.metric_aliases,
         timeline_page_size=max(1, config.timeline_page_size),
+        conclusions_page_size=max(1, config.conclusions_page_size),
         timezone=config.timezone,
         raw_html=config.raw_html,
     )

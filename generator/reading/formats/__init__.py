@@ -76,14 +76,23 @@ def name_of(relative: str) -> str:
     return relative.rpartition("/")[2]
 
 
-def flatten(value: object, prefix: str = "", out: dict[str, str] | None = None) -> dict[str, str]:
-    """Nested parameters as ``a.b.c -> text``; lists of scalars stay one value."""
+MAX_PARAMS = 2000  # parameters kept from one file; a config is not a dataset
+MAX_DEPTH = 20
+
+
+def flatten(value: object, prefix: str = "", out: dict[str, str] | None = None, depth: int = 0) -> dict[str, str]:
+    """Nested parameters as ``a.b.c -> text``; lists of scalars stay one value. At most
+    MAX_PARAMS of them, MAX_DEPTH deep (deeper values are shown as JSON text)."""
     import json
 
     out = {} if out is None else out
-    if isinstance(value, dict):
+    if len(out) >= MAX_PARAMS:
+        return out
+    if isinstance(value, dict) and depth < MAX_DEPTH:
         for key, inner in value.items():
-            flatten(inner, f"{prefix}.{key}" if prefix else str(key), out)
+            if len(out) >= MAX_PARAMS:
+                break
+            flatten(inner, f"{prefix}.{key}" if prefix else str(key), out, depth + 1)
     elif prefix:
         if value is None:
             out[prefix] = "null"
@@ -94,7 +103,11 @@ def flatten(value: object, prefix: str = "", out: dict[str, str] | None = None) 
         elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
             out[prefix] = repr(value)
         else:
-            out[prefix] = json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, (list, tuple)) else str(value)
+            try:
+                text = json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, (list, tuple, dict)) else str(value)
+            except (ValueError, RecursionError):
+                text = "…"
+            out[prefix] = text if len(text) <= 2000 else text[:2000] + "…"
     return out
 
 
@@ -131,7 +144,10 @@ def load_yaml(path: Path, shown: str, diagnostics: list[Diagnostic], limit: int 
     import yaml
 
     class Loader(yaml.SafeLoader):
-        pass
+        def compose_node(self, parent, index):  # type: ignore[override]
+            if self.check_event(yaml.AliasEvent):  # aliases can make a kilobyte file a gigabyte
+                raise yaml.YAMLError("anchors and aliases are not read")
+            return super().compose_node(parent, index)
 
     def as_text(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> str:
         if isinstance(node, yaml.ScalarNode):
@@ -151,6 +167,8 @@ def load_yaml(path: Path, shown: str, diagnostics: list[Diagnostic], limit: int 
         diagnostics.append(Diagnostic(f"cannot read: {error.strerror or error}", shown))
     except UnicodeDecodeError:
         diagnostics.append(Diagnostic("not UTF-8 text; ignored", shown))
+    except RecursionError:
+        diagnostics.append(Diagnostic("nested too deeply; ignored", shown))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         diagnostics.append(Diagnostic(f"not valid YAML ({getattr(error, 'problem', error)}); ignored", shown,

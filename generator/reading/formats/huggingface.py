@@ -19,7 +19,7 @@ from pathlib import Path
 from generator.errors import Diagnostic
 from generator.reading.formats import Format, Part, Shown, Table, flatten, folder_of, name_of
 from generator.reading.formats.journal import read_json_object
-from generator.reading.metrics import Collector
+from generator.reading.metrics import Collector, to_float, whole_step
 
 STATE = "trainer_state.json"
 MAX_STATE_BYTES = 64 * 1024 * 1024
@@ -80,7 +80,7 @@ def read(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Diagn
         if data is None:
             continue
         part.files.append(name)
-        numbers = {k: float(v) for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        numbers = {k: to_float(v) for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
         if numbers:
             part.results[split] = _results(split, numbers)
     return part, diagnostics
@@ -99,19 +99,19 @@ def _read_state(state: dict, checkpoints: list[int], part: Part, shown: str, dia
     evals: dict[int, dict[str, float]] = {}
     epochs: dict[int, float] = {}
     for position, row in enumerate(history):
-        if not isinstance(row, dict) or not isinstance(row.get("step"), int):
+        step = whole_step(row.get("step")) if isinstance(row, dict) and not isinstance(row.get("step"), str) else None
+        if step is None:
             diagnostics.append(Diagnostic(f"log_history[{position}] has no whole-number 'step'; skipped", shown))
             continue
-        step = row["step"]
         numbers = {
-            k: float(v) for k, v in row.items()
+            k: to_float(v) for k, v in row.items()
             if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in NOT_METRICS
         }
         if "train_runtime" in row or "total_flos" in row:  # the summary row after training
             part.results.setdefault("train", {}).update(_results("train", numbers))
             continue
-        if isinstance(row.get("epoch"), (int, float)):
-            epochs[step] = float(row["epoch"])
+        if isinstance(row.get("epoch"), (int, float)) and not isinstance(row.get("epoch"), bool):
+            epochs[step] = to_float(row["epoch"])
         for name, value in numbers.items():
             if not name.endswith(THROUGHPUT):
                 collector.add(name, step, value)
@@ -156,7 +156,7 @@ def _close(a: float | None, b: float) -> bool:
 
 
 def _number(value: object) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else -1.0
+    return to_float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else -1.0
 
 
 def _text(value: object) -> str:

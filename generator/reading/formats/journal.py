@@ -93,6 +93,9 @@ def read_json_object(path: Path, shown: str, diagnostics: list[Diagnostic], limi
     except UnicodeDecodeError:
         diagnostics.append(Diagnostic("not UTF-8 text; ignored", shown))
         return None
+    except RecursionError:
+        diagnostics.append(Diagnostic("nested too deeply; ignored", shown))
+        return None
     except ValueError as error:
         line = getattr(error, "lineno", None)
         diagnostics.append(Diagnostic(f"not valid JSON ({getattr(error, 'msg', error)}); ignored", shown, line))

@@ -23,12 +23,14 @@ from pathlib import Path
 from generator.errors import Diagnostic
 from generator.reading.formats import Format, Part, Shown, folder_of, load_yaml
 from generator.reading.formats.journal import read_text
-from generator.reading.metrics import Collector, Series
+from generator.reading.metrics import Collector, Series, whole_step
 
 STATUS = {"1": "running", "2": "scheduled", "3": "done", "4": "failed", "5": "killed",
           "RUNNING": "running", "SCHEDULED": "scheduled", "FINISHED": "done", "FAILED": "failed", "KILLED": "killed"}
 MAX_VALUE_BYTES = 64 * 1024
 FLOAT_MAX = 1.7976931348623157e308  # MLflow's SQL store writes ±infinity as ±max float
+# `log_image(…, step=)` writes each image twice: the PNG and a `+compressed.webp` thumbnail of it.
+COMPRESSED_COPIES = "*+compressed.webp"
 
 
 # --- the file store ---------------------------------------------------------------------
@@ -66,7 +68,9 @@ def read_files(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list
     for run in _run_folders(files):
         meta_file = f"{run}/meta.yaml" if run else "meta.yaml"
         meta = load_yaml(folder / meta_file, shown(meta_file), diagnostics)
-        runs[run] = meta if isinstance(meta, dict) else {}
+        meta = meta if isinstance(meta, dict) else {}
+        if meta.get("lifecycle_stage") != "deleted":  # deleted runs stay on disk until `mlflow gc`
+            runs[run] = meta
     if not runs:
         return Part("MLflow", []), diagnostics
     prefix_of = {run: f"{run}/" if run else "" for run in runs}
@@ -81,7 +85,7 @@ def read_files(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list
                     out[f[len(start):]] = text.rstrip("\n")
         return out
 
-    names = {run: str(meta.get("run_name") or "") for run, meta in runs.items()}
+    names = {run: meta.get("run_name") if isinstance(meta.get("run_name"), str) else "" for run, meta in runs.items()}
     for run in runs:
         if not names[run]:
             tag = prefix_of[run] + "tags/mlflow.runName"
@@ -92,7 +96,8 @@ def read_files(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list
     part = Part("MLflow", [])
     part.files = sorted(f for f in files if f.startswith(prefix_of[chosen]) and not any(
         other != chosen and f.startswith(prefix_of[other]) and len(prefix_of[other]) > len(prefix_of[chosen]) for other in runs))
-    _take_run(part, names[chosen], str(meta.get("status", "")), meta.get("start_time"), meta.get("end_time"))
+    status = meta.get("status")
+    _take_run(part, names[chosen], str(status) if isinstance(status, (int, str)) else "", meta.get("start_time"), meta.get("end_time"))
     _take_tags(part, values(chosen, "tags"))
     part.params = values(chosen, "params")
     collector = Collector()
@@ -103,7 +108,7 @@ def read_files(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list
     part.metrics = collector.series()
     others = [f"{names[r] or r.rpartition('/')[2]}" for r in runs if r != chosen]
     part.not_screenshots = [prefix_of[r] for r in runs if r != chosen and prefix_of[r]]
-    part.not_screenshots += _compressed_copies(files, prefix_of[chosen])
+    part.not_screenshots.append(COMPRESSED_COPIES)
     if others:
         part.notes.append(f"MLflow run {names[chosen] or chosen} is shown; also in this store: {', '.join(others)}")
     return part, diagnostics
@@ -114,13 +119,18 @@ def _read_metric_file(path: Path, shown: str, name: str, collector: Collector, d
 
     try:
         for number, line in complete_lines(path):
+            if line is None:
+                diagnostics.append(Diagnostic("line over 1 MiB; skipped", shown, number))
+                continue
             cells = line.split()
             if not cells:
                 continue
             try:
                 value = float(cells[1])
-                step = int(cells[2]) if len(cells) > 2 else 0
             except (ValueError, IndexError):
+                value = None
+            step = whole_step(cells[2]) if len(cells) > 2 else 0
+            if value is None or step is None:
                 diagnostics.append(Diagnostic("expected 'timestamp value step'; line skipped", shown, number))
                 continue
             collector.add(name, step, value)
@@ -157,16 +167,23 @@ def read_db(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Di
         part.params = {k: v for k, v in connection.execute("SELECT key, value FROM params WHERE run_uuid = ?", (chosen,))}
         points: dict[str, dict[int, tuple[int, float]]] = {}
         query = "SELECT key, step, timestamp, value, is_nan FROM metrics WHERE run_uuid = ? ORDER BY key, step, timestamp"
+        skipped = 0
         for key, step, stamp, value, is_nan in connection.execute(query, (chosen,)):
+            step = whole_step(step) if not isinstance(step, str) else None
+            if step is None or not isinstance(value, (int, float)):
+                skipped += 1
+                continue
             number = math.nan if is_nan else _unclamp(float(value))
-            points.setdefault(key, {})[int(step)] = (stamp, number)  # the latest write of a step wins
+            points.setdefault(str(key), {})[step] = (stamp, number)  # the latest write of a step wins
+        if skipped:
+            diagnostics.append(Diagnostic(f"{skipped} metric rows without a whole step or a number; skipped", shown(relative)))
         for key, by_step in points.items():
             ordered = sorted(by_step)
             part.metrics[key] = Series(array("q", ordered), array("d", (by_step[s][1] for s in ordered)))
         others = [row[1] or row[0] for row in runs if row[0] != chosen]
         artifacts = folder_of(relative)
         part.not_screenshots = [f"{artifacts + '/' if artifacts else ''}mlruns/{row[5]}/{row[0]}/" for row in runs if row[0] != chosen]
-        part.not_screenshots += _compressed_copies(all_files(folder), "")
+        part.not_screenshots.append(COMPRESSED_COPIES)
         if others:
             part.notes.append(f"MLflow run {run[1] or chosen} is shown; also in this store: {', '.join(others)}")
     except sqlite3.Error as error:
@@ -174,18 +191,6 @@ def read_db(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Di
     finally:
         connection.close()
     return part, diagnostics
-
-
-def all_files(folder: Path) -> list[str]:
-    from generator.reading.walk import walk_files
-
-    return [path.relative_to(folder).as_posix() for path, skipped in walk_files(folder, suffixes=(".webp",)) if not skipped]
-
-
-def _compressed_copies(files: list[str], prefix: str) -> list[str]:
-    """``log_image(…, step=)`` writes each image twice: the PNG and a ``+compressed.webp``
-    thumbnail of it. The PNG is shown."""
-    return [f for f in files if f.startswith(prefix) and f.endswith("+compressed.webp")]
 
 
 # --- both ---------------------------------------------------------------------------------
@@ -207,7 +212,10 @@ def _take_run(part: Part, name: str, status: str, started: object, finished: obj
     for key, value in (("started", started), ("finished", finished)):
         stamp = _number(value)
         if stamp > 0:
-            part.meta[key] = datetime.fromtimestamp(stamp / 1000, timezone.utc).isoformat(timespec="seconds")
+            try:
+                part.meta[key] = datetime.fromtimestamp(stamp / 1000, timezone.utc).isoformat(timespec="seconds")
+            except (OverflowError, OSError, ValueError):
+                part.meta[key] = str(value)
 
 
 def _take_tags(part: Part, tags: dict[str, str]) -> None:
@@ -232,9 +240,10 @@ def _unclamp(value: float) -> float:
 
 def _number(value: object) -> float:
     try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
         return -1.0
+    return number if math.isfinite(number) else -1.0
 
 
 FILE_STORE = Format("MLflow file store", claim_files, read_files)

@@ -11,9 +11,9 @@ from array import array
 from pathlib import Path
 
 from generator.errors import Diagnostic
-from generator.reading.formats import Format, Part, Shown, flatten, folder_of, newest_first_note
+from generator.reading.formats import Format, Part, Shown, flatten, folder_of, name_of, newest_first_note
 from generator.reading.formats.journal import read_json_object
-from generator.reading.metrics import Series
+from generator.reading.metrics import Series, to_float, whole_step
 
 MAX_METRICS_BYTES = 256 * 1024 * 1024
 STATUS = {"COMPLETED": "done", "RUNNING": "running", "FAILED": "failed", "INTERRUPTED": "interrupted",
@@ -21,9 +21,9 @@ STATUS = {"COMPLETED": "done", "RUNNING": "running", "FAILED": "failed", "INTERR
 
 
 def claim(files: list[str]) -> list[list[str]]:
-    runs = sorted({folder_of(f) for f in files if f.endswith("run.json")
-                   and _join(folder_of(f), "config.json") in files
-                   and (_join(folder_of(f), "cout.txt") in files or _join(folder_of(f), "metrics.json") in files)},
+    # cout.txt, which the observer always writes, tells a Sacred run from other run.json files
+    runs = sorted({folder_of(f) for f in files if name_of(f) == "run.json"
+                   and _join(folder_of(f), "config.json") in files and _join(folder_of(f), "cout.txt") in files},
                   key=_order)
     if not runs:
         return []
@@ -101,7 +101,8 @@ def _series(columns: object) -> Series | None:
     by_step: dict[int, float] = {}
     for step, value in zip(steps, values):
         number = _number(value)
-        if isinstance(step, int) and not isinstance(step, bool):
+        step = whole_step(step) if not isinstance(step, str) else None
+        if step is not None:
             by_step[step] = math.nan if number is None else number
     ordered = sorted(by_step)
     return Series(array("q", ordered), array("d", (by_step[s] for s in ordered)))
@@ -111,7 +112,7 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
+        return to_float(value)
     if isinstance(value, str):
         try:
             return float(value)
@@ -126,7 +127,7 @@ def _join(folder: str, name: str) -> str:
 
 def _order(folder: str) -> tuple[int, str]:
     last = folder.rpartition("/")[2]
-    return (int(last), folder) if last.isdigit() else (-1, folder)
+    return (int(last), folder) if last.isdecimal() and last.isascii() else (-1, folder)
 
 
 FORMAT = Format("Sacred", claim, read)

@@ -6,11 +6,11 @@ masked CRC-32C of the data``. We decode the few protobuf fields a journal needs 
 images, hyperparameters) with a small wire-format walker rather than depend on TensorBoard
 (and TensorFlow's protobufs).
 
-The length's checksum is verified, so a garbage length never sends the reader astray; the
-data's checksum is not (a pure-Python CRC over every byte would cost more than the rest of
-the build): a damaged record shows up as a record that does not decode, is reported with
-its byte offset, and the records after it are still read. A file still being written ends
-in a partial record, which is left for the next build, silently.
+Both checksums are verified (with the `crc32c` package: a pure-Python CRC over every byte
+would cost more than the rest of the build). A damaged length ends the file's reading, since
+nothing after it can be trusted to be a record boundary; a damaged record is reported with
+its byte offset and skipped, and the records after it are still read. A file still being
+written ends in a partial record, which is left for the next build, silently.
 """
 
 from __future__ import annotations
@@ -81,9 +81,13 @@ def read_events(path: Path) -> Iterator[Event | Damage]:
             if offset + 12 + length + 4 > end:
                 return  # still being written
             data = handle.read(length)
-            handle.read(4)
-            if len(data) < length:
+            data_crc = handle.read(4)
+            if len(data) < length or len(data_crc) < 4:
                 return  # shrank while we read
+            if masked(crc32c_of(data)) != struct.unpack("<I", data_crc)[0]:
+                yield Damage(offset, "damaged record (data checksum mismatch); skipped", False)
+                offset += 12 + length + 4
+                continue
             try:
                 yield decode_event(offset, data)
             except (DecodeError, struct.error, UnicodeDecodeError, IndexError) as error:
@@ -164,11 +168,11 @@ def _decode_tensor(data: bytes, found: Value) -> None:
             content = bytes(value)
         elif number == 8 and wire == 2:
             strings.append(bytes(value))
-        elif number == 5:  # float_val, packed or not
+        elif number == 5 and wire in (2, 5):  # float_val, packed or not
             numbers.extend(_packed(value, wire, "f"))
-        elif number == 6:  # double_val
+        elif number == 6 and wire in (2, 1):  # double_val
             numbers.extend(_packed(value, wire, "d"))
-        elif number in (7, 10, 13):  # int_val, int64_val, half_val (as raw ints)
+        elif number in (7, 10, 13) and wire in (0, 2):  # int_val, int64_val, half_val (as raw ints)
             if number == 13:
                 numbers.extend(_half(v) for v in _varints(value, wire))
             else:
@@ -264,6 +268,8 @@ def _varint(view: memoryview, position: int) -> tuple[int, int]:
         shift += 7
         if shift > 63:
             raise DecodeError("varint too long")
+        if shift == 63 and position < len(view) and view[position] > 1:
+            raise DecodeError("varint over 64 bits")
 
 
 def signed64(value: int) -> int:
@@ -315,9 +321,21 @@ def crc32c(data: bytes) -> int:
     return crc ^ 0xFFFFFFFF
 
 
-def masked_crc32c(data: bytes) -> int:
-    crc = crc32c(data)
+def masked(crc: int) -> int:
     return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def masked_crc32c(data: bytes) -> int:
+    return masked(crc32c_of(data))
+
+
+def crc32c_of(data: bytes) -> int:
+    """CRC-32C with the `crc32c` package (hardware-accelerated), else in Python."""
+    try:
+        from crc32c import crc32c as fast
+    except ImportError:  # pragma: no cover - the package is a dependency
+        return crc32c(data)
+    return fast(data)
 
 
 def encode_record(data: bytes) -> bytes:

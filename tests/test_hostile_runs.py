@@ -1,0 +1,175 @@
+"""Run folders that are odd, damaged or hostile: each is a warning naming the file (or is
+read as well as it can be), never a crash, a hang or a runaway allocation."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import mljournal
+from generator.reading.runs import read_run
+from test_formats import FIXTURES
+
+
+def run_of(tmp_path: Path, files: dict[str, str | bytes]):
+    folder = tmp_path / "a-1"
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    run, diagnostics = read_run("a-1", folder, tmp_path)
+    return run, [str(d) for d in diagnostics]
+
+
+def test_steps_and_numbers_beyond_64_bits(tmp_path):
+    huge = "1" + "0" * 400
+    run, messages = run_of(tmp_path, {
+        "metrics.jsonl": '{"step": 100000000000000000000, "loss": 1}\n{"step": 2, "loss": %s}\n' % huge,
+        "trainer_state.json": json.dumps({"log_history": [{"step": 10**20, "loss": 1}, {"step": True, "loss": 2},
+                                                          {"step": 3, "loss": int(huge)}]}),
+    })
+    assert (list(run.metrics["loss"].steps), list(run.metrics["loss"].values)) == ([3], [float("inf")])
+    assert messages == [
+        "a-1/trainer_state.json: log_history[0] has no whole-number 'step'; skipped",
+        "a-1/trainer_state.json: log_history[1] has no whole-number 'step'; skipped",
+        "a-1/metrics.jsonl:1: no whole-number 'step'; line skipped",
+    ]
+    mine = next(part for part in run.parts if part.tool == "mljournal")
+    assert (list(mine.metrics["loss"].steps), list(mine.metrics["loss"].values)) == ([2], [float("inf")])
+
+
+def test_deep_nesting_and_yaml_aliases_are_refused(tmp_path):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(20))
+    run, messages = run_of(tmp_path, {
+        "trainer_state.json": "[" * 100000 + "]" * 100000,
+        "lightning_logs/version_0/metrics.csv": "epoch,step,loss\n0,1,0.5\n",
+        "lightning_logs/version_0/hparams.yaml": bomb,
+    })
+    assert "a-1/trainer_state.json: nested too deeply; ignored" in messages
+    assert any(m.startswith("a-1/lightning_logs/version_0/hparams.yaml") and "anchors and aliases are not read" in m
+               for m in messages)
+    assert list(run.metrics["loss"].values) == [0.5]
+
+
+def test_mlflow_odd_values_times_and_deleted_runs(tmp_path):
+    store = tmp_path / "a-1" / "mlruns" / "0"
+    for run_id, stage, start, loss in (("new", "deleted", 1800000000000, 99), ("old", "active", "1e30", 1)):
+        (store / run_id / "metrics").mkdir(parents=True)
+        (store / run_id / "meta.yaml").write_text(f"lifecycle_stage: {stage}\nstart_time: {start}\nstatus: 3\n")
+        (store / run_id / "metrics" / "loss").write_text(f"1 {loss} 0\n1 2 99999999999999999999\n")
+    run, diagnostics = read_run("a-1", tmp_path / "a-1", tmp_path)
+    assert list(run.metrics["loss"].values) == [1.0]  # the deleted run's 99 is not shown
+    assert [str(d) for d in diagnostics] == ["a-1/mlruns/0/old/metrics/loss:2: expected 'timestamp value step'; line skipped"]
+
+
+def test_an_mlflow_database_with_text_values_and_null_steps(tmp_path):
+    folder = tmp_path / "a-1"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "mlflow-sqlite" / "mlflow.db", folder / "mlflow.db")
+    with sqlite3.connect(folder / "mlflow.db") as db:
+        run_id = db.execute("SELECT run_uuid FROM runs WHERE name = 'wider'").fetchone()[0]
+        db.execute("INSERT INTO metrics VALUES ('loss', 'high', 1, ?, 3, 0)", (run_id,))
+        db.execute("INSERT INTO metrics VALUES ('loss', 0.5, 1, ?, 4, 0)", (run_id,))
+        db.execute("UPDATE runs SET start_time = 100000000000000000 WHERE run_uuid = ?", (run_id,))
+    run, diagnostics = read_run("a-1", folder, tmp_path)
+    assert list(run.metrics["loss"].steps) == [4]
+    assert [str(d) for d in diagnostics] == ["a-1/mlflow.db: 1 metric rows without a whole step or a number; skipped"]
+
+
+def test_odd_names_are_skipped_or_read(tmp_path):
+    folder = tmp_path / "a-1"
+    (folder / "²").mkdir(parents=True)
+    for name in ("run.json", "config.json", "cout.txt"):
+        (folder / "²" / name).write_text("{}")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(os.fsencode(folder), b"log\xff.csv"), "wb") as handle:
+        handle.write(b"step,loss\n1,0.5\n")
+    run, diagnostics = read_run("a-1", folder, tmp_path)
+    assert [str(d) for d in diagnostics] == ["a-1/log\udcff.csv: skipped: the file name is not valid UTF-8"]
+    assert [part.tool for part in run.parts] == ["Sacred"]
+
+
+def test_a_recorder_run_beside_a_saved_hf_model_is_not_taken_for_sacred(tmp_path):
+    run, messages = run_of(tmp_path, {
+        "run.json": json.dumps({"command": "python train.py", "params": {"lr": 0.1}}),
+        "config.json": json.dumps({"model_type": "bert"}),
+        "metrics.json": json.dumps({"accuracy": 0.9}),
+        "metrics.jsonl": '{"step": 1, "loss": 0.5}\n',
+    })
+    assert messages == [] and [part.tool for part in run.parts] == ["mljournal"]
+    assert run.meta.params == {"lr": "0.1"}
+
+
+def test_notes_do_not_pile_up_when_a_run_is_read_again_from_the_cache(tmp_path):
+    folder = tmp_path / "a-1"
+    folder.mkdir()
+    (folder / "metrics.csv").write_text("step,loss\n1,0.5\n")
+    (folder / "training.log").write_text("epoch,loss\n0,0.4\n")
+    old = 1_600_000_000
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+    from generator.reading.cache import PartCache
+
+    cache = PartCache(tmp_path / ".cache")
+    for _ in range(3):
+        run, _ = read_run("a-1", folder, tmp_path, cache)
+    assert [part.notes for part in run.parts] == [[], ["'loss' is also in mljournal's files; that one is shown"]]
+
+
+def test_an_unwritable_cache_costs_time_not_data(tmp_path):
+    folder = tmp_path / "a-1"
+    folder.mkdir()
+    (folder / "metrics.csv").write_text("step,loss\n1,0.5\n")
+    os.utime(folder / "metrics.csv", (1_600_000_000, 1_600_000_000))
+    (tmp_path / ".cache").write_text("a file where the cache folder should be")
+    from generator.reading.cache import PartCache
+
+    run, diagnostics = read_run("a-1", folder, tmp_path, PartCache(tmp_path / ".cache"))
+    assert diagnostics == [] and list(run.metrics["loss"].values) == [0.5]
+
+
+def test_a_line_over_a_mebibyte_is_skipped_with_a_warning_and_not_held(tmp_path):
+    run, messages = run_of(tmp_path, {"metrics.csv": "step,loss\n1,0.5\n2," + "9" * (2 << 20) + "\n3,0.25\n"})
+    assert list(run.metrics["loss"].steps) == [1, 3]
+    assert messages == ["a-1/metrics.csv:3: line over 1 MiB; skipped"]
+
+
+def test_a_resumed_csv_log_may_add_columns(tmp_path):
+    run, messages = run_of(tmp_path, {"training.log": "epoch,loss\n0,0.5\nepoch,loss,val_loss\n1,0.4,0.6\n"})
+    assert messages == []
+    assert {m: list(s.values) for m, s in run.metrics.items()} == {"loss": [0.5, 0.4], "val_loss": [0.6]}
+
+
+def test_the_recorder_refuses_to_mix_runs_and_resumes_when_asked(tmp_path):
+    run = mljournal.start("a-1", journal=tmp_path, record_git=False)
+    run.log(step=0, loss=1.0)
+    with pytest.raises(mljournal.RecordingError, match="already holds a run .*pass resume=True"):
+        mljournal.start("a-1", journal=tmp_path, record_git=False)  # the cell run again
+    assert run.finished and run.meta["status"] == "interrupted"
+    metrics = tmp_path / "runs" / "a-1" / "metrics.jsonl"
+    with open(metrics, "a") as handle:
+        handle.write('{"step": 1, "lo')  # a killed process's last, partial line
+    again = mljournal.start("a-1", journal=tmp_path, record_git=False, resume=True)
+    again.log(loss=0.5)
+    again.finish()
+    assert metrics.read_text().splitlines() == ['{"step": 0, "loss": 1.0}', '{"step": 1, "lo', '{"step": 1, "loss": 0.5}']
+    run, diagnostics = read_run("a-1", tmp_path / "runs" / "a-1", tmp_path)
+    assert list(run.metrics["loss"].values) == [1.0, 0.5]
+    assert [str(d) for d in diagnostics] == ["runs/a-1/metrics.jsonl:2: not a JSON object; line skipped"]
+
+
+def test_the_recorder_refuses_a_metric_named_step_and_numbers_unnamed_screenshots(tmp_path):
+    from PIL import Image
+
+    run = mljournal.start("a-1", journal=tmp_path, record_git=False)
+    with pytest.raises(mljournal.RecordingError, match="'step' is the step, not a metric"):
+        run.log({"step": 7}, step=3)
+    names = [run.screenshot(Image.new("RGB", (4, 4))).name for _ in range(3)]
+    run.finish()
+    assert names == ["figure.png", "figure-2.png", "figure-3.png"]
