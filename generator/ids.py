@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from generator.errors import UnsafeIdError
@@ -67,5 +68,10 @@ def mention_pattern(ids: list[str]) -> re.Pattern[str] | None:
     """A regex that finds any of `ids` as a whole token in text (longest IDs first)."""
     if not ids:
         return None
+    return _compiled(tuple(ids))
+
+
+@functools.lru_cache(maxsize=8192)
+def _compiled(ids: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
     return re.compile(rf"(?<![A-Za-z0-9._-])(?:{alternatives})(?![A-Za-z0-9_-]|\.[A-Za-z0-9])")

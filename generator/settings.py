@@ -35,6 +35,7 @@ class Settings:
     metric_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     timeline_page_size: int = 50
     conclusions_page_size: int = 40  # models per page of the conclusion table
+    plot_format: str = "svg"  # "svg" (drawn by svg_plots) or "png" (drawn by matplotlib)
     timezone: str = "UTC"  # how to read a date written without a zone
     raw_html: bool = True  # authors are trusted; False shows their HTML as text
 

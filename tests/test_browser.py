@@ -91,6 +91,7 @@ def test_timeline_is_newest_first_with_lazy_sized_images(page, base_url):
         assert image.get_attribute("width") and image.get_attribute("height")
     older = page.locator("nav.mj-pager a").last
     label = older.inner_text().split()[0]
+    page.wait_for_load_state("networkidle")  # leaving while images load would abort them: not a fault
     older.click()
     page.wait_for_load_state()
     assert page.locator("h1").first.inner_text() == f"Timeline {label}"

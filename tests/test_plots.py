@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from array import array
 
+import pytest
+
 from generator.reading.metrics import Series
 from generator.rendering.plots import MAX_POINTS, PlotJob, envelope, plot_models
 
@@ -22,17 +24,19 @@ def test_the_envelope_keeps_spikes_and_gaps_of_a_long_series():
     assert list(xs) == sorted(xs)
 
 
-def test_a_plot_is_drawn_once_and_redrawn_when_its_data_changes(tmp_path):
+@pytest.mark.parametrize("plot_format, height", [("svg", 240), ("png", 260)])
+def test_a_plot_is_drawn_once_and_redrawn_when_its_data_changes(tmp_path, plot_format, height):
     series = Series(array("q", [1, 2, 3]), array("d", [0.9, 0.5, math.nan]))
     job = PlotJob("a-1", {"loss": series}, None)
-    first = plot_models(tmp_path, [job])["a-1"]
-    assert first.path.is_file() and (first.width, first.height, first.metrics) == (480, 260, ("loss",))
+    first = plot_models(tmp_path, [job], plot_format)["a-1"]
+    assert first.path.is_file() and (first.width, first.height, first.metrics) == (480, height, ("loss",))
+    assert first.path.suffix == f".{plot_format}"
     assert not first.parent_overlaid
     stamp = first.path.stat().st_mtime_ns
-    assert plot_models(tmp_path, [job])["a-1"].path.stat().st_mtime_ns == stamp
+    assert plot_models(tmp_path, [job], plot_format)["a-1"].path.stat().st_mtime_ns == stamp
     series.values.append(0.4)
     series.steps.append(4)
-    second = plot_models(tmp_path, [job])["a-1"]
+    second = plot_models(tmp_path, [job], plot_format)["a-1"]
     assert second.path != first.path and second.path.is_file()
     empty = PlotJob("b-1", {"loss": Series(array("q", [1]), array("d", [math.nan]))}, None)
     assert plot_models(tmp_path, [empty]) == {}

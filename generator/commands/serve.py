@@ -1,4 +1,4 @@
-"""`journal serve`: MkDocs' live-reloading server over the journal."""
+"""`journal serve`: a live-reloading preview that rebuilds only what an edit changes."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from generator.commands.project import load_mkdocs_config
 
 
 def serve_site(config_file: Path, dev_addr: str | None = None, open_in_browser: bool = False) -> None:
-    from mkdocs.commands.serve import serve
+    from generator.site.live import serve
 
     load_mkdocs_config(config_file)  # fail early, with our message, on a bad config
-    options = {"dev_addr": dev_addr} if dev_addr else {}
-    serve(config_file=str(config_file), livereload=True, open_in_browser=open_in_browser, **options)
+    serve(config_file, dev_addr=dev_addr, open_in_browser=open_in_browser)

@@ -35,12 +35,15 @@ class Stamp:
     warnings: list[str] = field(default_factory=list)
 
 
-def _tree(digest, root: Path, newest: list[float]) -> int:
-    """Add every file below `root` (path, size, mtime, inode) to `digest`; the file count."""
+def _tree(digest, root: Path, newest: list[float], suffixes: tuple[str, ...] | None = None) -> int:
+    """Add every file below `root` (path, size, mtime, inode) to `digest`; the file count.
+    With `suffixes`, only files with those endings (source files, not caches) count."""
     count = 0
     for folder, dirs, files in os.walk(root):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
+            if suffixes is not None and not name.endswith(suffixes):
+                continue
             path = os.path.join(folder, name)
             try:
                 stat = os.stat(path)
@@ -66,7 +69,7 @@ def inputs_digest(config, strict: bool) -> tuple[str, float, int]:
             pass
     count = _tree(digest, Path(config.docs_dir), newest)
     own = Path(__file__).resolve().parent.parent
-    count += _tree(digest, own, newest)
+    count += _tree(digest, own, newest, suffixes=(".py", ".html", ".css", ".js", ".svg", ".yml", ".yaml"))
     for folder in config.theme.dirs:
         if not Path(folder).resolve().is_relative_to(own) and "site-packages" not in str(folder):
             count += _tree(digest, Path(folder), newest)

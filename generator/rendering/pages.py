@@ -129,14 +129,22 @@ def models_by_recency(index: JournalIndex) -> list[Model]:
     return sorted(index.models.values(), key=lambda m: (m.last is not None, m.last, m.id), reverse=True)
 
 
-def home_page(kit: PageKit, section_html: Callable[[Entry, str], str], shown: list[Model], pager: str = "",
-              title: str = "Conclusions") -> str:
-    """The conclusion table: one row per model in `shown` (a page of `models_by_recency`); the
-    best value of each key metric is bold across all models, not just this page's."""
-    index = kit.index
+@dataclass
+class KeyMetrics:
+    """The home table's metric columns: each model's best value, and the best of all."""
+
+    metrics: list[str]
+    goals: dict[str, str]
+    bests: dict[str, dict[str, tuple[int, float]]]  # model -> metric -> (step, value)
+    named: dict[tuple[str, str], str]  # (model, key metric) -> the model's own name for it
+    trusted: set[str]  # models not marked buggy
+    champions: dict[str, float]
+
+
+def key_metrics(index: JournalIndex) -> KeyMetrics:
     metrics = index.key_metrics
     goals = {m: goal_of(m, index.settings.metric_goals) for m in metrics}
-    models = models_by_recency(index)
+    models = list(index.models.values())
     groups = same_metric_groups(index.settings.metric_aliases)
     bests: dict[str, dict[str, tuple[int, float]]] = {}
     named: dict[tuple[str, str], str] = {}  # (model, key metric) -> the model's own name for it
@@ -157,6 +165,16 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str], shown: li
         values = [b[metric][1] for model_id, b in bests.items() if metric in b and model_id in trusted]
         if values:
             champions[metric] = min(values) if goals[metric] == "min" else max(values)
+    return KeyMetrics(metrics, goals, bests, named, trusted, champions)
+
+
+def home_page(kit: PageKit, section_html: Callable[[Entry, str], str], table: KeyMetrics, shown: list[Model],
+              pager: str = "", title: str = "Conclusions") -> str:
+    """The conclusion table: one row per model in `shown` (a page of `models_by_recency`); the
+    best value of each key metric is bold across all models, not just this page's."""
+    index = kit.index
+    metrics, goals, bests, named = table.metrics, table.goals, table.bests, table.named
+    trusted, champions = table.trusted, table.champions
     head = "".join(
         f'<th class="mj-num" title="best value ({"lowest" if goals[m] == "min" else "highest"})">{e(m)}</th>'
         for m in metrics
@@ -220,13 +238,13 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str], shown: li
         f'Latest first; <a href="{url(kit.links.timeline)}">timeline</a> · '
         f'<a href="{url(kit.links.models)}">lineage</a> · <a href="{url(kit.links.tags)}">tags</a>.</p>'
     )
-    table = (
+    html = (
         '<div class="mj-table-wrap"><table class="mj-conclusions">'
         "<thead><tr><th>Model</th><th>Parent</th><th>Dates</th><th>Status</th>"
         f"<th>Hypothesis</th><th>Conclusion</th>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
-    return f"<h1>{e(title)}</h1>{facts}{pager}{table}{pager}"
+    return f"<h1>{e(title)}</h1>{facts}{pager}{html}{pager}"
 
 
 def timeline_page(kit: PageKit, title: str, entries: list[Entry], pager: str, searchable: bool) -> str:

@@ -7,6 +7,7 @@ its screenshots (and thumbnails of them): checkpoints stay where they are.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from generator.settings import same_metric_groups
 
 
 TAG_PAGE_SIZE = 150  # entries on one page of a tag, one line each
+_rendered: dict[tuple, tuple[str, list[Diagnostic]]] = {}  # entry Markdown -> HTML, in this process
 
 
 @dataclass
@@ -32,7 +34,7 @@ class SitePage:
     src_uri: str  # as if it were a file in the docs folder: "models/tcn-7.md"
     url: str  # site-relative: "models/tcn-7/"
     title: str
-    html: str  # URLs start with html.ROOT
+    html: str | None  # URLs start with html.ROOT; None: not rendered this time (unchanged)
     toc: list[pages.TocItem] = field(default_factory=list)
     hide: tuple[str, ...] = ("navigation", "toc")
     searchable: bool = True  # False: a copy of content indexed elsewhere
@@ -59,7 +61,11 @@ class RenderOptions:
     markdown_configs: dict = field(default_factory=dict)
 
 
-def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
+def render_site(
+    index: JournalIndex, options: RenderOptions, models: set[str] | None = None, tags: set[str] | None = None
+) -> RenderedSite:
+    """Every page, file and problem of the site. With `models` / `tags`, the pages of other
+    models and tags are left out (html None): `journal serve` keeps what it has of them."""
     settings = index.settings
     diagnostics: list[Diagnostic] = []
     directory_urls = options.directory_urls
@@ -136,15 +142,32 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
     )
     known = frozenset(index.models)
     linkable = {entry.key: find_mentions(entry.body, known) for entry in index.entries}
+    # What an entry's HTML depends on beyond its own text: the models, entries and images
+    # its links can point to, and the Markdown set-up. Renders are kept in this process
+    # (`journal serve`) under that key.
+    world = hashlib.sha256(repr((
+        sorted(known), sorted(entries_by_path), sorted((k, repr(v)) for k, v in targets.items()), directory_urls, settings.raw_html,
+        settings.journal_dir, repr(options.markdown_extensions), repr(sorted(options.markdown_configs.items())),
+    )).encode()).hexdigest()
+    if len(_rendered) > 50_000:
+        _rendered.clear()
+
+    def render(entry: Entry, text: str) -> tuple[str, list[Diagnostic]]:
+        key = (world, text, entry.key, entry.source, entry.body_line, tuple(linkable[entry.key]))
+        found = _rendered.get(key)
+        if found is None:
+            context = _context(entry, settings.entries_folder, linkable[entry.key])
+            found = _rendered[key] = (renderer.render(text, context), list(context.diagnostics))
+        return found
+
     entry_html: dict[str, str] = {}
     for entry in index.entries:
-        context = _context(entry, settings.entries_folder, linkable[entry.key])
-        entry_html[entry.key] = renderer.render(entry.body, context)
-        diagnostics.extend(context.diagnostics)
+        entry_html[entry.key], found = render(entry, entry.body)
+        diagnostics.extend(found)
 
     def section_html(entry: Entry, text: str) -> str:
         """A section again, for a table or a card; its link problems were reported with the body."""
-        return renderer.render(text, _context(entry, settings.entries_folder, linkable[entry.key]))
+        return render(entry, text)[0]
 
     kit = pages.PageKit(index, links, entry_html)
     site: list[SitePage] = []
@@ -155,9 +178,10 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
     chunks = [ranked[start : start + size] for start in range(0, len(ranked), size)] or [[]]
     sources = ["index.md"] + [f"conclusions/{number}.md" for number in range(2, len(chunks) + 1)]
     labels = [(f"{1 + (n - 1) * size}–{min(n * size, len(ranked))}", page_url(src)) for n, src in enumerate(sources, 1)]
+    table = pages.key_metrics(index)
     for number, (src, chunk) in enumerate(zip(sources, chunks), start=1):
         title = "Conclusions" if number == 1 else f"Conclusions ({labels[number - 1][0]})"
-        html = pages.home_page(kit, section_html, chunk, pages.pager(labels, page_url(src), "Conclusion pages"), title)
+        html = pages.home_page(kit, section_html, table, chunk, pages.pager(labels, page_url(src), "Conclusion pages"), title)
         site.append(SitePage(src, page_url(src), title, html, searchable=number == 1))
     pager_items = [(label, page_url(src), len(chunk)) for src, label, chunk in timeline_pages]
     newest = timeline_pages[0] if timeline_pages else ("timeline/index.md", "", [])
@@ -174,6 +198,8 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
     jobs = []
     groups = same_metric_groups(settings.metric_aliases)
     for model_id, model in index.models.items():
+        if models is not None and model_id not in models:
+            continue  # its page is not rendered this time, nor its plot
         if model.run and model.run.metrics:
             parent_run = index.models[model.parent].run if model.parent and model.parent_known else None
             parent = None
@@ -182,7 +208,7 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
                            if (found := find_metric(parent_run.metrics, m, groups)) is not None}
                 parent = (model.parent, matched) if matched else None
             jobs.append(PlotJob(model_id, model.run.metrics, parent))
-    plots = plot_models(settings.cache_dir, jobs)
+    plots = plot_models(settings.cache_dir, jobs, settings.plot_format)
     for model_id, model in index.models.items():
         plot = plots.get(model_id)
         shown_plot = None
@@ -190,6 +216,9 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
             dest = f"assets/plots/{plot.path.name}"
             assets.append(SiteAsset(dest, plot.path))
             shown_plot = pages.PlotImage(dest, plot.width, plot.height, plot.metrics, plot.parent_overlaid)
+        if models is not None and model_id not in models:
+            site.append(SitePage(f"models/{model_id}.md", page_url(f"models/{model_id}.md"), model_id, None))
+            continue
         html, toc = pages.model_page(kit, model, section_html, shown_plot, shots.get(model_id, []))
         site.append(SitePage(f"models/{model_id}.md", page_url(f"models/{model_id}.md"), model_id, html, toc, ("navigation",)))
     site.append(SitePage("tags/index.md", page_url("tags/index.md"), "Tags", pages.tags_index_page(kit)))
@@ -200,6 +229,9 @@ def render_site(index: JournalIndex, options: RenderOptions) -> RenderedSite:
         labels = [(str(number), page_url(src)) for number, src in enumerate(sources, 1)]
         for (src, chunk), (label, link) in zip(zip(sources, chunks), labels):
             title = f"#{tag.name}" if src == sources[0] else f"#{tag.name} ({label})"
+            if tags is not None and slug not in tags:
+                site.append(SitePage(src, link, title, None, searchable=False))
+                continue
             html = pages.tag_page(kit, tag.name, chunk, len(newest), pages.pager(labels, link, f"Pages of #{tag.name}"))
             site.append(SitePage(src, link, title, html, searchable=False))
     return RenderedSite(site, _unique_assets(assets), diagnostics)

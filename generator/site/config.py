@@ -95,6 +95,8 @@ class JournalConfig(base.Config):
     metric_aliases = MetricAliases()
     timeline_page_size = c.Type(int, default=50)
     """Most entries on one timeline page; a month with more is split."""
+    plot_format = c.Choice(("svg", "png"), default="svg")
+    """Metric plots as SVG (fast, small, sharp at any zoom) or PNG drawn by matplotlib."""
     conclusions_page_size = c.Type(int, default=40)
     """Models per page of the conclusion table (the home page shows the most recent)."""
     timezone = c.Type(str, default="UTC")
@@ -118,6 +120,7 @@ def settings_from(config: JournalConfig, docs_dir: str, config_file: str | None)
         metric_aliases=config.metric_aliases,
         timeline_page_size=max(1, config.timeline_page_size),
         conclusions_page_size=max(1, config.conclusions_page_size),
+        plot_format=config.plot_format,
         timezone=config.timezone,
         raw_html=config.raw_html,
     )

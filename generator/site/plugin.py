@@ -21,7 +21,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from generator.errors import JournalError
-from generator.index import load_journal
+from generator.index import JournalIndex, load_journal
 from generator.rendering.html import resolve_root
 from generator.rendering.site import RenderedSite, RenderOptions, SitePage, render_site
 from generator.site.config import JournalConfig, settings_from
@@ -48,6 +48,11 @@ class JournalPlugin(BasePlugin[JournalConfig]):
     def __init__(self) -> None:
         self.settings = None
         self.rendered: RenderedSite | None = None
+        self.index: JournalIndex | None = None
+        self.options: RenderOptions | None = None
+        self.project: Path | None = None
+        self.files: Files | None = None
+        self.nav = self.env = None  # kept for `journal serve` to rebuild single pages
         self.pages: dict[str, SitePage] = {}
         self.nav_is_ours = False
         self.entry_count = self.model_count = self.warning_count = 0
@@ -87,10 +92,8 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         diagnostics = index.diagnostics + rendered.diagnostics
         for diagnostic in diagnostics:
             log.warning(str(diagnostic))
-        self.entry_count, self.model_count = len(index.entries), len(index.models)
-        self.warning_count = len(diagnostics)
-        self.rendered = rendered
-        self.pages = {page.src_uri: page for page in rendered.pages}
+        self.project, self.options = project, options
+        self.accept(index, rendered)
         for page in rendered.pages:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
@@ -98,7 +101,7 @@ class JournalPlugin(BasePlugin[JournalConfig]):
                 files.remove(existing)
             # Thousands of entries never go into the nav: only the four top pages do.
             inclusion = InclusionLevel.INCLUDED if page.src_uri in IN_NAV else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.src_uri, content=_stub(page), inclusion=inclusion))
+            files.append(File.generated(config, page.src_uri, content=self.stub(page), inclusion=inclusion))
         for asset in rendered.assets:
             existing = files.get_file_from_path(asset.dest_uri)
             if existing is not None:
@@ -111,6 +114,28 @@ class JournalPlugin(BasePlugin[JournalConfig]):
             config.nav = NAV + extra
         return files
 
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
+        self.nav, self.files = nav, files
+        return nav
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        self.env = env
+        return env
+
+    def accept(self, index: JournalIndex, rendered: RenderedSite) -> None:
+        """The journal and pages the site now shows."""
+        self.index, self.rendered = index, rendered
+        self.entry_count, self.model_count = len(index.entries), len(index.models)
+        self.warning_count = len(index.diagnostics) + len(rendered.diagnostics)
+        self.pages = {page.src_uri: page for page in rendered.pages}
+
+    @staticmethod
+    def stub(page: SitePage) -> str:
+        """The Markdown MkDocs reads for a generated page: only its title and layout."""
+        hide = json.dumps(list(page.hide))
+        search = "" if page.searchable else "search: {exclude: true}\n"
+        return f"---\ntitle: {json.dumps(page.title)}\nhide: {hide}\n{search}---\n"
+
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         ours = self.pages.get(page.file.src_uri)
         if ours is None:
@@ -119,9 +144,3 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         body = resolve_root(ours.html, page.url)
         return f'<div class="mj-page">{body}</div><!--/mj-page-->'
 
-
-def _stub(page: SitePage) -> str:
-    """The Markdown MkDocs reads for a generated page: only its title and layout."""
-    hide = json.dumps(list(page.hide))
-    search = "" if page.searchable else "search: {exclude: true}\n"
-    return f"---\ntitle: {json.dumps(page.title)}\nhide: {hide}\n{search}---\n"

@@ -1,0 +1,88 @@
+"""`journal serve` updates the site in place: after each kind of edit, the pages it writes
+must be exactly those a full build writes, so an in-place update never shows stale content."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from generator.site.live import LiveSite
+
+
+def built(root: Path, site: Path):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config, serve_url="http://127.0.0.1:8000/")
+    return config
+
+
+def pages_of(site: Path) -> dict[str, str]:
+    pages = {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs = sorted(index["docs"], key=lambda d: (d["location"], d["title"], d["text"]))
+    pages["search"] = json.dumps(docs, sort_keys=True)
+    return pages
+
+
+def entry_of(root: Path, name: str) -> Path:
+    return next((root / "journal" / "entries").rglob(name))
+
+
+EDITS = {
+    "entry text": lambda root: entry_of(root, "2026-10-08-mlp-5.md").open("a").write("\nAlso see hgb-2 here.\n"),
+    "entry status and tags": lambda root: _replace(entry_of(root, "2026-10-08-mlp-5.md"),
+                                                   "tags: [mlp, depth, regularisation]\nstatus: done",
+                                                   "tags: [mlp, augmentation]\nstatus: abandoned"),
+    "a new entry on an existing model": lambda root: (root / "journal/entries/2026-11/2026-11-20-mlp-3-late.md").write_text(
+        "---\ndate: 2026-11-20 09:00\nmodel: mlp-3\n---\n## Conclusion\nStill the best MLP; mlp-9 agrees.\n"),
+    "a correction": lambda root: (root / "journal/entries/2026-11/2026-11-20-fix.md").write_text(
+        "---\ndate: 2026-11-20 10:00\nmodel: mlp-6\ncorrects: 2026-10-08-mlp-5\n---\nThe decay there was 1e-3, not 1e-2.\n"),
+    "a run that goes on": lambda root: (root / "journal/runs/mlp-3/metrics.jsonl").open("a").write(
+        '{"step": 9999, "train_loss": 0.01, "val_loss": 0.2, "val_acc": 0.99}\n'),
+}
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_an_in_place_update_writes_what_a_full_build_writes(tmp_path, edit):
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "journal", root / "journal")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    config = built(root, tmp_path / "live")
+    live = LiveSite(config)
+    before = pages_of(tmp_path / "live")
+    EDITS[edit](root)
+    written = live.update()
+    assert written is not None, "the edit should not need a full rebuild"
+    after = pages_of(tmp_path / "live")
+    built(root, tmp_path / "full")
+    full = pages_of(tmp_path / "full")
+    assert sorted(after) == sorted(full)
+    stale = [name for name in full if after[name] != full[name]]
+    assert stale == []
+    changed = {name for name in full if before[name] != full[name]}
+    assert changed, "the edit changed nothing: the test would prove nothing"
+
+
+def test_a_new_model_or_tag_rebuilds_everything(tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "journal", root / "journal")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    live = LiveSite(built(root, tmp_path / "live"))
+    (root / "journal/entries/2026-11/2026-11-21-cnn-1.md").write_text("---\ndate: 2026-11-21\nmodel: cnn-1\n---\nNew.\n")
+    assert live.update() is None
+    live = LiveSite(built(root, tmp_path / "again"))
+    _replace(entry_of(root, "2026-10-08-mlp-5.md"), "tags: [mlp, depth, regularisation]", "tags: [brand-new]")
+    assert live.update() is None
