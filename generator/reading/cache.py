@@ -49,6 +49,24 @@ class PartCache:
     def __init__(self, cache_dir: Path | None) -> None:
         self.folder = cache_dir / "runs" if cache_dir else None
 
+    def key(self, folder: Path, files: list[str], form: Format) -> str | None:
+        return _key(folder, files, form)
+
+    def has(self, key: str) -> bool:
+        return key in _memory or (self.folder is not None and (self.folder / f"{key}.pickle").exists())
+
+    def put(self, key: str, found: tuple[Part, list[Diagnostic]]) -> None:
+        _memory[key] = found
+        if self.folder is not None:
+            self._store(key, found)
+
+    def _store(self, key: str, found) -> None:
+        try:
+            with replacing(self.folder / f"{key}.pickle") as partial, open(partial, "wb") as handle:
+                pickle.dump(found, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            pass  # a full or read-only cache costs time next build, never the data
+
     def read(self, folder: Path, files: list[str], form: Format, shown: Shown) -> tuple[Part, list[Diagnostic]]:
         key = _key(folder, files, form)
         if key is None:
@@ -68,9 +86,5 @@ class PartCache:
         if _key(folder, files, form) == key:  # unchanged while we read it
             _memory[key] = found
             if stored is not None:
-                try:
-                    with replacing(stored) as partial, open(partial, "wb") as handle:
-                        pickle.dump(found, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                except OSError:
-                    pass  # a full or read-only cache costs time next build, never the data
+                self._store(key, found)
         return found

@@ -11,6 +11,7 @@ never read.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -71,6 +72,7 @@ def read_runs(
     diagnostics: list[Diagnostic] = []
     if not runs_dir.is_dir():
         return runs, diagnostics
+    folders: list[tuple[str, Path]] = []
     for folder in sorted(runs_dir.iterdir()):
         if folder.name.startswith(".") or not folder.is_dir():
             continue
@@ -83,56 +85,116 @@ def read_runs(
         except UnsafeIdError as error:
             diagnostics.append(Diagnostic(f"skipped: the folder name is not a model ID: {error.message}", shown))
             continue
+        folders.append((model_id, folder))
+    _prefetch([folder for _, folder in folders], shown_relative_to, cache)
+    for model_id, folder in folders:
         run, found = read_run(model_id, folder, shown_relative_to, cache)
         runs[model_id] = run
         diagnostics.extend(found)
     return runs, diagnostics
 
 
-def read_run(
-    model_id: str, folder: Path, shown_relative_to: Path, cache: PartCache | None = None
-) -> tuple[Run, list[Diagnostic]]:
-    cache = cache or PartCache(None)
+PARALLEL_AT = 16  # uncached file groups from which reading is spread over the cores
+
+
+def _prefetch(folders: list[Path], base: Path, cache: PartCache) -> None:
+    """Read the file groups the cache lacks in a pool of processes, one per core, and put
+    them in the cache, so a cold build reads its runs in parallel. Groups whose files are
+    too fresh to cache are left to `read_run`, as are any that fail here."""
+    from generator.workers import can_spawn
+
+    cores = os.cpu_count() or 1
+    if not can_spawn():
+        return
+    pending = []
+    for folder in folders:
+        files, _, _ = _listing(folder, base)
+        for form, group in _claims(files):
+            key = cache.key(folder, group, form)
+            if key is not None and not cache.has(key):
+                pending.append((key, folder, group, form))
+    if len(pending) < PARALLEL_AT:
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=cores, mp_context=get_context("spawn")) as pool:
+            jobs = [(folder, group, form.name, base) for _, folder, group, form in pending]
+            for (key, folder, group, form), found in zip(pending, pool.map(_read_group, jobs, chunksize=4)):
+                if found is not None and cache.key(folder, group, form) == key:  # unchanged while it was read
+                    cache.put(key, found)
+    except (BrokenProcessPool, OSError, RuntimeError):
+        pass  # no worker processes here (an embedded interpreter, say): read_run reads them in turn
+
+
+def _read_group(job: tuple[Path, list[str], str, Path]):
+    folder, group, name, base = job
+    form = next(form for form in formats() if form.name == name)
+    try:
+        return form.read(folder, group, lambda relative: shown_path(folder / relative, base))
+    except Exception:  # noqa: BLE001 - read again by read_run, which reports it
+        return None
+
+
+def _listing(folder: Path, base: Path) -> tuple[list[str], list[Screenshot], list[Diagnostic]]:
+    """A run folder's files (relative, posix), its image files, and what was skipped."""
     diagnostics: list[Diagnostic] = []
     files: list[str] = []
     images: list[Screenshot] = []
     for path, skipped in walk_files(folder):
         if skipped:
-            diagnostics.append(Diagnostic(skipped, shown_path(path, shown_relative_to)))
+            diagnostics.append(Diagnostic(skipped, shown_path(path, base)))
             continue
         relative = path.relative_to(folder).as_posix()
         try:
             relative.encode("utf-8")
         except UnicodeEncodeError:
-            diagnostics.append(Diagnostic("skipped: the file name is not valid UTF-8", shown_path(path, shown_relative_to)))
+            diagnostics.append(Diagnostic("skipped: the file name is not valid UTF-8", shown_path(path, base)))
             continue
         files.append(relative)
         if relative.lower().endswith(SCREENSHOT_SUFFIXES):
             images.append(Screenshot(relative, source=path))
+    return files, images, diagnostics
 
-    def shown(relative: str) -> str:
-        return shown_path(folder / relative, shown_relative_to)
 
+def _claims(files: list[str]):
+    """(format, group of files) for each group a format claims, in claiming order."""
     unclaimed = [f for f in files if not f.lower().endswith(SCREENSHOT_SUFFIXES)]
-    parts: list[Part] = []
     for form in formats():
         groups = form.claim(unclaimed)
         taken = {f for group in groups for f in group}
         unclaimed = [f for f in unclaimed if f not in taken]
         for group in groups:
-            try:
-                part, found = cache.read(folder, group, form, shown)
-            except OSError as error:  # deleted or replaced while we read it
-                diagnostics.append(Diagnostic(f"cannot read: {error.strerror or error}", shown(group[0])))
-                continue
-            except Exception as error:  # noqa: BLE001 - one odd file must not stop the build
-                diagnostics.append(Diagnostic(
-                    f"skipped: the {form.name} reader failed on it ({type(error).__name__}: {error}); "
-                    "please report this as a bug in mljournal", shown(group[0])))
-                continue
-            diagnostics.extend(found)
-            if part.files:
-                parts.append(replace(part, notes=list(part.notes)))  # notes grow below; the cached Part stays as read
+            yield form, group
+
+
+def read_run(
+    model_id: str, folder: Path, shown_relative_to: Path, cache: PartCache | None = None
+) -> tuple[Run, list[Diagnostic]]:
+    cache = cache or PartCache(None)
+    files, images, diagnostics = _listing(folder, shown_relative_to)
+
+    def shown(relative: str) -> str:
+        return shown_path(folder / relative, shown_relative_to)
+
+    parts: list[Part] = []
+    for form, group in _claims(files):
+        try:
+            part, found = cache.read(folder, group, form, shown)
+        except OSError as error:  # deleted or replaced while we read it
+            diagnostics.append(Diagnostic(f"cannot read: {error.strerror or error}", shown(group[0])))
+            continue
+        except Exception as error:  # noqa: BLE001 - one odd file must not stop the build
+            diagnostics.append(Diagnostic(
+                f"skipped: the {form.name} reader failed on it ({type(error).__name__}: {error}); "
+                "please report this as a bug in mljournal", shown(group[0])))
+            continue
+        diagnostics.extend(found)
+        if part.files:
+            parts.append(replace(part, notes=list(part.notes)))  # notes grow below; the cached Part stays as read
     metrics: dict[str, Series] = {}
     metric_tool: dict[str, str] = {}
     for part in parts:

@@ -358,7 +358,7 @@ def model_page(
         out.append(heading("mentions", f"Mentioned in {len(model.mentions)} entries"))
         lines = "".join(kit.line(entry, mention_context(entry.body, model.id))
                         for entry in sorted(model.mentions, key=lambda en: (en.date, en.key)))
-        out.append(f'<ul class="mj-lines">{lines}</ul>')
+        out.append(f'<ul class="mj-lines" data-search-exclude>{lines}</ul>')  # indexed on the timeline
     return "".join(out), toc
 
 

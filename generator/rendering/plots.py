@@ -85,13 +85,20 @@ def plot_models(cache_dir: Path, jobs: list[PlotJob], plot_format: str = "svg") 
             with replacing(path) as partial:
                 partial.write_text(text, encoding="utf-8")
         return plots
-    if len(missing) >= POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
+    from generator.workers import can_spawn
+
+    if len(missing) >= POOL_THRESHOLD and can_spawn():
+        from concurrent.futures.process import BrokenProcessPool
+
         workers = min(os.cpu_count() or 1, len(missing))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            list(pool.map(_draw, *zip(*missing), chunksize=max(1, len(missing) // (workers * 4))))
-    else:
-        for job in missing:
-            _draw(*job)
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+                list(pool.map(_draw, *zip(*missing), chunksize=max(1, len(missing) // (workers * 4))))
+            return plots
+        except (BrokenProcessPool, OSError, RuntimeError):
+            missing = [job for job in missing if not job[0].exists()]  # no worker processes here: draw the rest
+    for job in missing:
+        _draw(*job)
     return plots
 
 

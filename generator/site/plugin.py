@@ -102,6 +102,8 @@ class JournalPlugin(BasePlugin[JournalConfig]):
             # Thousands of entries never go into the nav: only the four top pages do.
             inclusion = InclusionLevel.INCLUDED if page.src_uri in IN_NAV else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, page.src_uri, content=self.stub(page), inclusion=inclusion))
+        for unused in _unused_theme_files(files, config):
+            files.remove(unused)
         for asset in rendered.assets:
             existing = files.get_file_from_path(asset.dest_uri)
             if existing is not None:
@@ -144,3 +146,26 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         body = resolve_root(ours.html, page.url)
         return f'<div class="mj-page">{body}</div><!--/mj-page-->'
 
+
+
+def _unused_theme_files(files: Files, config: MkDocsConfig) -> list[File]:
+    """Material's files no reader's browser asks for: source maps (for the theme's own
+    debugging, 1.2 MB) and the search stemmers of languages the search is not set to (0.9 MB
+    of lunr/*.js when it is English only)."""
+    search = next((config.plugins[name] for name in ("material/search", "search") if name in config.plugins), None)
+    languages = set(getattr(getattr(search, "config", None), "lang", None) or ["en"])
+    needed = {f"lunr.{lang}.min.js" for lang in languages}
+    if languages != {"en"}:
+        needed |= {"lunr.stemmer.support.min.js", "lunr.multi.min.js"}
+    if languages & {"ja", "jp"}:
+        needed |= {"lunr.ja.min.js", "lunr.jp.min.js", "tinyseg.js"}
+    if "th" in languages:
+        needed.add("wordcut.js")
+    unused = []
+    for file in files:
+        uri = file.src_uri
+        if not uri.startswith("assets/javascripts/"):
+            continue
+        if uri.endswith(".map") or (uri.startswith("assets/javascripts/lunr/") and uri.rsplit("/", 1)[-1] not in needed):
+            unused.append(file)
+    return unused
