@@ -90,7 +90,7 @@ def serve_latency(project: Path, repeat: int) -> list[float]:
             results.append(time.perf_counter() - saved)
     finally:
         entry.write_text(original)
-        os.killpg(server.pid, signal.SIGINT)
+        os.killpg(server.pid, signal.SIGTERM)  # SIGINT is ignored when this script runs in the background
         server.wait(timeout=30)
     return results
 

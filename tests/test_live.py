@@ -86,3 +86,19 @@ def test_a_new_model_or_tag_rebuilds_everything(tmp_path):
     live = LiveSite(built(root, tmp_path / "again"))
     _replace(entry_of(root, "2026-10-08-mlp-5.md"), "tags: [mlp, depth, regularisation]", "tags: [brand-new]")
     assert live.update() is None
+
+
+def test_hiding_the_copies_from_the_search_parser_changes_neither_index_nor_pages(tmp_path, monkeypatch):
+    import re
+
+    from generator.site import plugin
+
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "journal", root / "journal")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    built(root, tmp_path / "trimmed")
+    monkeypatch.setattr(plugin, "_EXCLUDED", re.compile(r"(?!x)x"))  # matches nothing: the search parser sees all
+    built(root, tmp_path / "whole")
+    trimmed, whole = pages_of(tmp_path / "trimmed"), pages_of(tmp_path / "whole")
+    assert trimmed == whole
+    assert '"location":"models/mlp-3/' in (tmp_path / "whole/search/search_index.json").read_text()

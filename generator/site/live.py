@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -231,6 +232,8 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
         return None
 
     server.error_handler = error_handler
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill`, a service manager: stop as on Ctrl-C
     try:
         builder(config)
         server.watch(config.docs_dir)
@@ -252,6 +255,10 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
     finally:
         config.plugins.on_shutdown()
         shutil.rmtree(site_dir, ignore_errors=True)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _replace_contents(target: Path, source: Path) -> None:

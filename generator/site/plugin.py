@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from importlib import resources
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
@@ -28,6 +29,11 @@ from generator.site.config import JournalConfig, settings_from
 from generator.site.safety import check_site_dir
 
 log = logging.getLogger("mkdocs.plugins.journal")
+
+# Our own markup (rendering/pages.py): entry cards and one-line lists that are copies of
+# what the timeline pages index. Cards and these lists never nest in themselves.
+_EXCLUDED = re.compile(r'<article class="mj-entry"[^>]*\sdata-search-exclude>.*?</article>'
+                       r'|<ul class="mj-lines" data-search-exclude>.*?</ul>', re.S)
 
 NAV = [
     {"Conclusions": "index.md"},
@@ -137,6 +143,25 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         hide = json.dumps(list(page.hide))
         search = "" if page.searchable else "search: {exclude: true}\n"
         return f"---\ntitle: {json.dumps(page.title)}\nhide: {hide}\n{search}---\n"
+
+    # The search plugin parses every page's HTML in Python, then leaves out what is marked
+    # data-search-exclude: the copies of entries on model pages, which are most of them. We
+    # hand it the page without those copies, and put them back before the page is written.
+    @event_priority(100)
+    def _hide_copies_from_search(self, context, *, page: Page, config: MkDocsConfig, nav):
+        if page.file.src_uri in self.pages and page.content and "data-search-exclude" in page.content:
+            self._full_content = page.content
+            page.content = _EXCLUDED.sub("", page.content)
+        return context
+
+    @event_priority(-100)
+    def _restore_copies(self, context, *, page: Page, config: MkDocsConfig, nav):
+        full, self._full_content = getattr(self, "_full_content", None), None
+        if full is not None:
+            page.content = full
+        return context
+
+    on_page_context = CombinedEvent(_hide_copies_from_search, _restore_copies)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         ours = self.pages.get(page.file.src_uri)
