@@ -47,6 +47,36 @@ class PlotJob:
 
 def plot_models(cache_dir: Path, jobs: list[PlotJob], plot_format: str = "svg") -> dict[str, Plot]:
     """A plot for every job with at least one finite point, drawing only what is not cached."""
+    return start_plots(cache_dir, jobs, plot_format).result()
+
+
+class PendingPlots:
+    """Plots being drawn by a worker process while the build goes on; `result()` waits."""
+
+    def __init__(self, plots: dict[str, Plot], missing: list, draw, futures=(), pool=None) -> None:
+        self.plots, self.missing, self.draw, self.futures, self.pool = plots, missing, draw, list(futures), pool
+
+    def result(self) -> dict[str, Plot]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            for future in self.futures:
+                future.result()
+            if self.futures:
+                self.missing = []  # the worker drew them all
+        except (BrokenProcessPool, OSError, RuntimeError):
+            self.missing = [job for job in self.missing if not job[0].exists()]  # drawn here instead
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+        self.draw(self.missing)
+        self.missing = []
+        return self.plots
+
+
+def start_plots(cache_dir: Path, jobs: list[PlotJob], plot_format: str = "svg") -> PendingPlots:
+    """Start drawing the plots that are not cached: SVGs in a worker process (on a spare core,
+    so the build goes on beside it) when there are many; PNGs with matplotlib on every core."""
     from generator.rendering import svg_plots
 
     svg = plot_format == "svg"
@@ -79,12 +109,33 @@ def plot_models(cache_dir: Path, jobs: list[PlotJob], plot_format: str = "svg") 
                     theirs = envelope(job.parent[1][metric].steps, job.parent[1][metric].values)
                 panels.append((metric, own, theirs))
             missing.append((path, job.model_id, panels, job.parent[0] if job.parent else None))
+    from generator.workers import can_spawn
+
     if svg:
-        for path, model_id, panels, parent_id in missing:
-            text, _, _ = svg_plots.render_svg(panels, model_id, parent_id)
-            with replacing(path) as partial:
-                partial.write_text(text, encoding="utf-8")
-        return plots
+        if len(missing) >= SVG_POOL_THRESHOLD and can_spawn():
+            try:
+                pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+                chunks = [missing[start : start + 50] for start in range(0, len(missing), 50)]
+                return PendingPlots(plots, missing, _draw_svgs, [pool.submit(_draw_svgs, c) for c in chunks], pool)
+            except (OSError, RuntimeError):
+                pass
+        return PendingPlots(plots, missing, _draw_svgs)
+    return PendingPlots(plots, missing, lambda rest: _draw_pngs(rest))
+
+
+SVG_POOL_THRESHOLD = 64  # fewer new SVG plots than this are drawn in the build's own process
+
+
+def _draw_svgs(jobs: list) -> None:
+    from generator.rendering import svg_plots
+
+    for path, model_id, panels, parent_id in jobs:
+        text, _, _ = svg_plots.render_svg(panels, model_id, parent_id)
+        with replacing(path) as partial:
+            partial.write_text(text, encoding="utf-8")
+
+
+def _draw_pngs(missing: list) -> None:
     from generator.workers import can_spawn
 
     if len(missing) >= POOL_THRESHOLD and can_spawn():
@@ -94,12 +145,11 @@ def plot_models(cache_dir: Path, jobs: list[PlotJob], plot_format: str = "svg") 
         try:
             with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
                 list(pool.map(_draw, *zip(*missing), chunksize=max(1, len(missing) // (workers * 4))))
-            return plots
+            return
         except (BrokenProcessPool, OSError, RuntimeError):
             missing = [job for job in missing if not job[0].exists()]  # no worker processes here: draw the rest
     for job in missing:
         _draw(*job)
-    return plots
 
 
 def _has_points(series: Series) -> bool:

@@ -21,7 +21,7 @@ from generator.rendering.html import page_path
 from generator.rendering.images import ImageStore
 from generator.rendering.markdown import EntryRenderer, RenderContext, Target
 from generator.reading.runs import find_metric
-from generator.rendering.plots import PlotJob, plot_models
+from generator.rendering.plots import PlotJob, start_plots
 from generator.settings import same_metric_groups
 
 
@@ -113,6 +113,22 @@ def render_site(
             targets[dest] = Target(dest, picture, thumb)
             shots.setdefault(model_id, []).append((shot.caption or relative, dest, thumb, picture.thumb_width, picture.thumb_height))
 
+    # Plots first: they are drawn beside the rest of the build.
+    jobs = []
+    groups = same_metric_groups(settings.metric_aliases)
+    for model_id, model in index.models.items():
+        if models is not None and model_id not in models:
+            continue  # its page is not rendered this time, nor its plot
+        if model.run and model.run.metrics:
+            parent_run = index.models[model.parent].run if model.parent and model.parent_known else None
+            parent = None
+            if parent_run and parent_run.metrics:  # the parent's series by this model's names for them
+                matched = {m: found[1] for m in model.run.metrics
+                           if (found := find_metric(parent_run.metrics, m, groups)) is not None}
+                parent = (model.parent, matched) if matched else None
+            jobs.append(PlotJob(model_id, model.run.metrics, parent))
+    pending = start_plots(settings.cache_dir, jobs, settings.plot_format)
+
     # 3. Entry bodies, rendered once and shown on every page they belong to.
     entries_by_path = {f"{settings.entries_folder}/{en.key}.md": en for en in index.entries}
     runs_prefix = settings.runs_folder + "/"
@@ -195,20 +211,7 @@ def render_site(
         site.append(SitePage(src_uri, link, f"Timeline {label}",
                              pages.timeline_page(kit, f"Timeline {label}", chunk, pages.timeline_pager(pager_items, link), True)))
     site.append(SitePage("models/index.md", page_url("models/index.md"), "Models", pages.models_index_page(kit)))
-    jobs = []
-    groups = same_metric_groups(settings.metric_aliases)
-    for model_id, model in index.models.items():
-        if models is not None and model_id not in models:
-            continue  # its page is not rendered this time, nor its plot
-        if model.run and model.run.metrics:
-            parent_run = index.models[model.parent].run if model.parent and model.parent_known else None
-            parent = None
-            if parent_run and parent_run.metrics:  # the parent's series by this model's names for them
-                matched = {m: found[1] for m in model.run.metrics
-                           if (found := find_metric(parent_run.metrics, m, groups)) is not None}
-                parent = (model.parent, matched) if matched else None
-            jobs.append(PlotJob(model_id, model.run.metrics, parent))
-    plots = plot_models(settings.cache_dir, jobs, settings.plot_format)
+    plots = pending.result()
     for model_id, model in index.models.items():
         plot = plots.get(model_id)
         shown_plot = None

@@ -96,6 +96,9 @@ def read_events(path: Path) -> Iterator[Event | Damage]:
 
 
 def decode_event(offset: int, data: bytes) -> Event:
+    fast = _scalar_event(offset, data)
+    if fast is not None:
+        return fast
     wall_time, step, values = 0.0, 0, []
     for number, wire, value in fields(data):
         if number == EVENT_WALL_TIME and wire == 1:
@@ -105,6 +108,46 @@ def decode_event(offset: int, data: bytes) -> Event:
         elif number == EVENT_SUMMARY and wire == 2:
             values = [decode_value(raw) for n, w, raw in fields(value) if n == 1 and w == 2]
     return Event(offset, wall_time, step, values)
+
+
+_DOUBLE, _FLOAT = struct.Struct("<d"), struct.Struct("<f")
+
+
+def _scalar_event(offset: int, data: bytes) -> Event | None:
+    """The common event, decoded without the general walker: wall time, step, and a summary
+    of values that are only a tag and a simple_value (PyTorch's add_scalar), with short
+    lengths. None for anything else, which decode_event then reads field by field."""
+    end = len(data)
+    if end < 12 or data[0] != 0x09 or data[9] != 0x10:
+        return None
+    position, step, shift = 10, 0, 0
+    while True:
+        byte = data[position]
+        position += 1
+        step |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            break
+        shift += 7
+        if shift > 63 or position >= end:
+            return None
+    if position + 2 > end or data[position] != 0x2A or data[position + 1] >= 0x80:
+        return None
+    if position + 2 + data[position + 1] != end:
+        return None
+    position += 2
+    values = []
+    while position < end:
+        if position + 4 > end or data[position] != 0x0A or data[position + 2] != 0x0A:
+            return None
+        size, tag_size = data[position + 1], data[position + 3]
+        if size >= 0x80 or tag_size >= 0x80:
+            return None
+        tag_end = position + 4 + tag_size
+        if tag_end + 5 != position + 2 + size or data[tag_end] != 0x15:
+            return None
+        values.append(Value(tag=data[position + 4 : tag_end].decode("utf-8"), number=_FLOAT.unpack_from(data, tag_end + 1)[0]))
+        position = tag_end + 5
+    return Event(offset, _DOUBLE.unpack_from(data, 1)[0], signed64(step), values)
 
 
 def decode_value(data: bytes) -> Value:
