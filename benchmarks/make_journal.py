@@ -48,25 +48,9 @@ def png(rng: random.Random, width: int = 640, height: int = 400) -> bytes:
 
 def tensorboard_record(step: int, values: dict[str, float]) -> bytes:
     """One event with a simple_value scalar per metric, as PyTorch's SummaryWriter writes it."""
-    import struct
+    from generator.reading.formats.tfevents import scalar_event
 
-    from generator.reading.formats.tfevents import encode_record
-
-    def varint(n: int) -> bytes:
-        out = b""
-        while True:
-            out += bytes([(n & 0x7F) | (0x80 if n > 0x7F else 0)])
-            n >>= 7
-            if not n:
-                return out
-
-    def field(number: int, wire: int, payload: bytes) -> bytes:
-        return varint(number << 3 | wire) + (varint(len(payload)) + payload if wire == 2 else payload)
-
-    summary = b"".join(field(1, 2, field(1, 2, name.encode()) + field(2, 5, struct.pack("<f", value)))
-                       for name, value in values.items())
-    event = field(1, 1, struct.pack("<d", 1.7e9 + step)) + field(2, 0, varint(step)) + field(5, 2, summary)
-    return encode_record(event)
+    return scalar_event(step, values, wall_time=1.7e9 + step)
 
 
 def make(out: Path, entries: int, runs: int, steps: int, metrics: int, screenshots: int, seed: int = 0) -> None:

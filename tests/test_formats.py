@@ -254,27 +254,13 @@ def test_damaged_tensorboard_records_are_reported_with_their_offsets(tmp_path):
 
 def test_tensorboard_records_of_our_own_making_decode(tmp_path):
     """A record built by hand: a simple_value scalar at step 7 and a header-checksum failure."""
-    import struct
+    from generator.reading.formats.tfevents import encode_field as field
+    from generator.reading.formats.tfevents import encode_record, scalar_event
+    from generator.reading.formats.tfevents import encode_varint as varint
 
-    from generator.reading.formats.tfevents import encode_record
-
-    def varint(n):
-        out = b""
-        while True:
-            out += bytes([(n & 0x7F) | (0x80 if n > 0x7F else 0)])
-            n >>= 7
-            if not n:
-                return out
-
-    def field(number, wire, payload):
-        key = varint(number << 3 | wire)
-        return key + (varint(len(payload)) + payload if wire == 2 else payload)
-
-    value = field(1, 2, b"loss") + field(2, 5, struct.pack("<f", 0.5))
-    event = field(1, 1, struct.pack("<d", 1.0)) + field(2, 0, varint(7)) + field(5, 2, field(1, 2, value))
     folder = tmp_path / "a-1"
     folder.mkdir()
-    good = encode_record(event)
+    good = scalar_event(7, {"loss": 0.5}, wall_time=1.0)
     undecodable = encode_record(b"\x0f")  # a whole record, checksums fine, of a field with wire type 7
     huge = encode_record(field(5, 2, field(1, 2, field(1, 2, b"x") + field(5, 0, varint(2**40)))))  # float_val as a varint
     (folder / "events.out.tfevents.1.host").write_bytes(good + undecodable + huge + good + b"\0" * 12 + good)

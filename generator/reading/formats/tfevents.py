@@ -385,3 +385,33 @@ def encode_record(data: bytes) -> bytes:
     """A TFRecord around `data` (for tests and for the recorder's own event files)."""
     length = struct.pack("<Q", len(data))
     return length + struct.pack("<I", masked_crc32c(length)) + data + struct.pack("<I", masked_crc32c(data))
+
+
+# --- writing (for tests and the benchmark's synthetic runs) -----------------------------
+
+
+def encode_varint(number: int) -> bytes:
+    out = bytearray()
+    while True:
+        out.append((number & 0x7F) | (0x80 if number > 0x7F else 0))
+        number >>= 7
+        if not number:
+            return bytes(out)
+
+
+def encode_field(number: int, wire: int, payload: bytes) -> bytes:
+    """A protobuf field: `payload` is the value's bytes (a varint's, 4 or 8 fixed bytes, or a
+    length-delimited body, whose length is added here)."""
+    body = encode_varint(len(payload)) + payload if wire == 2 else payload
+    return encode_varint(number << 3 | wire) + body
+
+
+def scalar_event(step: int, values: dict[str, float], wall_time: float = 0.0) -> bytes:
+    """A TFRecord of one event with a simple_value per tag, as PyTorch's add_scalar writes it."""
+    summary = b"".join(
+        encode_field(1, 2, encode_field(1, 2, tag.encode()) + encode_field(2, 5, struct.pack("<f", value)))
+        for tag, value in values.items()
+    )
+    event = (encode_field(1, 1, struct.pack("<d", wall_time)) + encode_field(2, 0, encode_varint(step))
+             + encode_field(5, 2, summary))
+    return encode_record(event)
