@@ -173,3 +173,16 @@ def test_the_recorder_refuses_a_metric_named_step_and_numbers_unnamed_screenshot
     names = [run.screenshot(Image.new("RGB", (4, 4))).name for _ in range(3)]
     run.finish()
     assert names == ["figure.png", "figure-2.png", "figure-3.png"]
+
+
+def test_a_half_written_trainer_state_falls_back_to_the_newest_checkpoint(tmp_path):
+    state = {"global_step": 10, "log_history": [{"step": 5, "loss": float("nan")}, {"step": 10, "loss": float("inf")},
+                                                 {"step": 10, "eval_loss": 0.5}]}
+    run, messages = run_of(tmp_path, {
+        "trainer_state.json": '{"global_step": 20, "log_history": [{"step": 5, "lo',
+        "checkpoint-10/trainer_state.json": json.dumps(state),  # bare NaN and Infinity, as Python writes them
+    })
+    assert messages == ["a-1/trainer_state.json:1: not valid JSON (Unterminated string starting at); ignored"]
+    assert run.sources[0] == "checkpoint-10/trainer_state.json"
+    assert list(run.metrics["loss"].steps) == [5, 10] and run.metrics["loss"].points() == 0
+    assert list(run.metrics["eval_loss"].values) == [0.5]
