@@ -102,3 +102,20 @@ def test_hiding_the_copies_from_the_search_parser_changes_neither_index_nor_page
     trimmed, whole = pages_of(tmp_path / "trimmed"), pages_of(tmp_path / "whole")
     assert trimmed == whole
     assert '"location":"models/mlp-3/' in (tmp_path / "whole/search/search_index.json").read_text()
+
+
+def test_an_entry_that_another_links_to_appearing_updates_the_link(tmp_path):
+    """A render is reused only while its links resolve as before: the waiting link must change."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "journal", root / "journal")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    (root / "journal/entries/2026-11/2026-11-21-mlp-3.md").write_text(
+        "---\ndate: 2026-11-21 09:00\nmodel: mlp-3\n---\nSee [the rerun](2026-11-21-mlp-3-rerun.md).\n")
+    live = LiveSite(built(root, tmp_path / "live"))
+    (root / "journal/entries/2026-11/2026-11-21-mlp-3-rerun.md").write_text(
+        "---\ndate: 2026-11-21 10:00\nmodel: mlp-3\n---\nThe rerun.\n")
+    assert live.update() is not None
+    built(root, tmp_path / "full")
+    after, full = pages_of(tmp_path / "live"), pages_of(tmp_path / "full")
+    assert [name for name in full if after.get(name) != full[name]] == []
+    assert '<a href="../../timeline/2026-11/#2026-11-21-mlp-3-rerun">the rerun</a>' in full["timeline/2026-11/index.html"]

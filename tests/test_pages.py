@@ -129,7 +129,7 @@ def test_timeline_is_newest_first_and_paged(project):
     assert re.findall(r"day \d", content(project.page("timeline/2026-10/2"))) == ["day 3", "day 2"]
     assert re.findall(r"day \d", content(project.page("timeline/2026-10/3"))) == ["day 1"]
     assert content(project.page("timeline")).startswith(
-        "Timeline 2026-10 2 2026-10 (2) 2 2026-10 (3) 1 2026-09 1 2026-10-05 a-1 day 5 2026-10-04 a-1 day 4")
+        "Timeline 2026-10 2026-10 (2) 2026-10 (3) 2026-09 2026-10-05 a-1 day 5 2026-10-04 a-1 day 4")
 
 
 def test_plain_mkdocs_build_gives_the_same_pages(project):

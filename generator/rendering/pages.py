@@ -169,7 +169,7 @@ def key_metrics(index: JournalIndex) -> KeyMetrics:
 
 
 def home_page(kit: PageKit, section_html: Callable[[Entry, str], str], table: KeyMetrics, shown: list[Model],
-              pager: str = "", title: str = "Conclusions") -> str:
+              pager: str = "", title: str = "Conclusions", first_page: bool = True) -> str:
     """The conclusion table: one row per model in `shown` (a page of `models_by_recency`); the
     best value of each key metric is bold across all models, not just this page's."""
     index = kit.index
@@ -233,8 +233,10 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str], table: Ke
             + "".join(cells)
             + "</tr>"
         )
+    # Counts on the first page only: a new entry then changes no other page of the table.
+    counts = f"{len(index.models)} models, {len(index.entries)} entries. " if first_page else ""
     facts = (
-        f'<p class="mj-summary">{len(index.models)} models, {len(index.entries)} entries. '
+        f'<p class="mj-summary">{counts}'
         f'Latest first; <a href="{url(kit.links.timeline)}">timeline</a> · '
         f'<a href="{url(kit.links.models)}">lineage</a> · <a href="{url(kit.links.tags)}">tags</a>.</p>'
     )
@@ -253,11 +255,12 @@ def timeline_page(kit: PageKit, title: str, entries: list[Entry], pager: str, se
 
 
 def timeline_pager(pages: list[tuple[str, str, int]], current: str) -> str:
-    """Month links, newest first: (label, url, count)."""
+    """Month links, newest first: (label, url, count). The counts are left out: they would
+    make a new entry change every timeline page, not just its own."""
     items = []
-    for label, link, count in pages:
+    for label, link, _count in pages:
         css = ' class="mj-current" aria-current="page"' if link == current else ""
-        items.append(f'<a{css} href="{url(link)}">{e(label)} <small>{count}</small></a>')
+        items.append(f'<a{css} href="{url(link)}">{e(label)}</a>')
     return f'<nav class="mj-pager" aria-label="Timeline pages">{"".join(items)}</nav>'
 
 

@@ -8,25 +8,47 @@ its screenshots (and thumbnails of them): checkpoints stay where they are.
 from __future__ import annotations
 
 import hashlib
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.atomic import replacing
 from generator.errors import Diagnostic
 from generator.ids import find_mentions
 from generator.index import JournalIndex
 from generator.reading.entries import Entry
+from generator.reading.runs import find_metric
 from generator.reading.walk import shown_path
 from generator.rendering import pages
 from generator.rendering.html import page_path
 from generator.rendering.images import ImageStore
 from generator.rendering.markdown import EntryRenderer, RenderContext, Target
-from generator.reading.runs import find_metric
 from generator.rendering.plots import PlotJob, start_plots
 from generator.settings import same_metric_groups
 
 
 TAG_PAGE_SIZE = 150  # entries on one page of a tag, one line each
-_rendered: dict[tuple, tuple[str, list[Diagnostic]]] = {}  # entry Markdown -> HTML, in this process
+_rendered: dict[tuple, tuple] = {}  # entry Markdown -> (HTML, diagnostics, resolutions used), in this process
+RENDER_VERSION = 1  # bump when rendering changes what the same Markdown gives
+RENDERED_FILE = "rendered.pickle"
+
+
+def _load_rendered(cache_dir: Path, setup: str) -> dict[tuple, tuple]:
+    """The last build's renders, if they were made with the same set-up."""
+    try:
+        with open(cache_dir / RENDERED_FILE, "rb") as handle:
+            found = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError, TypeError):
+        return {}
+    return found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] == setup else {}
+
+
+def _store_rendered(cache_dir: Path, setup: str, kept: dict[tuple, tuple]) -> None:
+    try:
+        with replacing(cache_dir / RENDERED_FILE) as partial, open(partial, "wb") as handle:
+            pickle.dump((setup, kept), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        pass  # a read-only cache costs time next build, never the site
 
 
 @dataclass
@@ -153,28 +175,42 @@ def render_site(
             return "points to a folder"
         return "points to a missing file"
 
+    # An entry's HTML depends on its text, the models it mentions, the Markdown set-up, and
+    # what each of its links resolved to. Renders are kept, in this process (`journal serve`)
+    # and on disk, with the resolutions they used: one is reused only while every link it
+    # has still resolves the same way, so adding an entry re-renders only what links to it.
+    used: list[tuple[str, str]] = []
+
+    def recorded(path: str) -> Target | str:
+        result = resolve(path)
+        used.append((path, repr(result)))
+        return result
+
     renderer = EntryRenderer(
-        list(options.markdown_extensions), dict(options.markdown_configs), links.model, resolve, settings.raw_html
+        list(options.markdown_extensions), dict(options.markdown_configs), links.model, recorded, settings.raw_html
     )
     known = frozenset(index.models)
     linkable = {entry.key: find_mentions(entry.body, known) for entry in index.entries}
-    # What an entry's HTML depends on beyond its own text: the models, entries and images
-    # its links can point to, and the Markdown set-up. Renders are kept in this process
-    # (`journal serve`) under that key.
-    world = hashlib.sha256(repr((
-        sorted(known), sorted(entries_by_path), sorted((k, repr(v)) for k, v in targets.items()), directory_urls, settings.raw_html,
-        settings.journal_dir, repr(options.markdown_extensions), repr(sorted(options.markdown_configs.items())),
+    setup = hashlib.sha256(repr((
+        RENDER_VERSION, directory_urls, settings.raw_html, str(settings.journal_dir), settings.entries_folder,
+        settings.runs_folder, repr(options.markdown_extensions), repr(sorted(options.markdown_configs.items())),
     )).encode()).hexdigest()
+    stored = _load_rendered(settings.cache_dir, setup)
+    kept: dict[tuple, tuple] = {}
     if len(_rendered) > 50_000:
         _rendered.clear()
 
     def render(entry: Entry, text: str) -> tuple[str, list[Diagnostic]]:
-        key = (world, text, entry.key, entry.source, entry.body_line, tuple(linkable[entry.key]))
-        found = _rendered.get(key)
+        key = (setup, text, entry.key, entry.source, entry.body_line, tuple(linkable[entry.key]))
+        found = _rendered.get(key) or stored.get(key)
+        if found is not None and any(repr(resolve(path)) != seen for path, seen in found[2]):
+            found = None
         if found is None:
+            used.clear()
             context = _context(entry, settings.entries_folder, linkable[entry.key])
-            found = _rendered[key] = (renderer.render(text, context), list(context.diagnostics))
-        return found
+            found = (renderer.render(text, context), list(context.diagnostics), tuple(used))
+        _rendered[key] = kept[key] = found
+        return found[0], found[1]
 
     entry_html: dict[str, str] = {}
     for entry in index.entries:
@@ -197,7 +233,8 @@ def render_site(
     table = pages.key_metrics(index)
     for number, (src, chunk) in enumerate(zip(sources, chunks), start=1):
         title = "Conclusions" if number == 1 else f"Conclusions ({labels[number - 1][0]})"
-        html = pages.home_page(kit, section_html, table, chunk, pages.pager(labels, page_url(src), "Conclusion pages"), title)
+        html = pages.home_page(kit, section_html, table, chunk, pages.pager(labels, page_url(src), "Conclusion pages"), title,
+                               first_page=number == 1)
         site.append(SitePage(src, page_url(src), title, html, searchable=number == 1))
     pager_items = [(label, page_url(src), len(chunk)) for src, label, chunk in timeline_pages]
     newest = timeline_pages[0] if timeline_pages else ("timeline/index.md", "", [])
@@ -237,6 +274,7 @@ def render_site(
                 continue
             html = pages.tag_page(kit, tag.name, chunk, len(newest), pages.pager(labels, link, f"Pages of #{tag.name}"))
             site.append(SitePage(src, link, title, html, searchable=False))
+    _store_rendered(settings.cache_dir, setup, kept)
     return RenderedSite(site, _unique_assets(assets), diagnostics)
 
 
