@@ -7,7 +7,8 @@ children when a run changed, its tags, and every timeline and conclusion page), 
 pages whose HTML differs go through the theme again and are written, with the search index.
 Anything else (mkdocs.yml, the theme, another page, a new model, month or tag: a different
 set of pages) rebuilds the whole site, as `mkdocs serve` does. A failed rebuild keeps the
-last good site being served.
+last good site being served. Changes to run files alone (a training run appending) update
+at most once every RUN_UPDATE_INTERVAL; editor debris triggers nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from generator.reading.walk import is_debris
 from generator.rendering.site import RenderedSite, SitePage, render_site
 
 log = logging.getLogger("mkdocs.plugins.journal")
+RUN_UPDATE_INTERVAL = 1.0  # seconds between updates caused by run files alone
 
 
 class LiveSite:
@@ -157,6 +159,10 @@ class _Changes:
             if getattr(event, "dest_path", None):
                 self.paths.add(event.dest_path)
 
+    def peek(self) -> set[str]:
+        with self.lock:
+            return set(self.paths)
+
     def take(self) -> set[str]:
         with self.lock:
             paths, self.paths = self.paths, set()
@@ -183,9 +189,16 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
     changes = _Changes()
     live: LiveSite | None = None
     journal_parts: tuple[str, ...] = ()
+    run_parts: tuple[str, ...] = ("\0",)
+
+    last_update = [0.0]
 
     def builder(new_config=None) -> None:
-        nonlocal live, journal_parts
+        nonlocal live, journal_parts, run_parts
+        paths = changes.peek()
+        if live is not None and paths and all(p.startswith(run_parts) for p in paths):
+            # A training run appends all the time: its page follows at most once a second.
+            time.sleep(max(0.0, last_update[0] + RUN_UPDATE_INTERVAL - time.monotonic()))
         paths = changes.take()
         if live is not None and paths:
             if all(is_debris(os.path.basename(p)) for p in paths):
@@ -199,6 +212,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
                     written = None
                 if written is not None:
                     log.info(f"Updated {len(written)} pages in {time.monotonic() - start:.2f} s")
+                    last_update[0] = time.monotonic()
                     return
         fresh = new_config or get_config()
         fresh.site_url = serve_url
@@ -219,6 +233,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
         settings = plugin.settings
         journal_parts = tuple(os.path.join(os.path.abspath(settings.journal_dir), folder) + os.sep
                               for folder in (settings.entries_folder, settings.runs_folder))
+        run_parts = journal_parts[1:]
 
     server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
     server.build_delay = 0.05  # editors save in bursts of a few events within milliseconds
