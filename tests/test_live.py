@@ -119,3 +119,18 @@ def test_an_entry_that_another_links_to_appearing_updates_the_link(tmp_path):
     after, full = pages_of(tmp_path / "live"), pages_of(tmp_path / "full")
     assert [name for name in full if after.get(name) != full[name]] == []
     assert '<a href="../../timeline/2026-11/#2026-11-21-mlp-3-rerun">the rerun</a>' in full["timeline/2026-11/index.html"]
+
+
+def test_a_screenshot_replaced_under_the_same_name_shows_its_new_thumbnail(tmp_path):
+    from PIL import Image
+
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "journal", root / "journal")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shot = root / "journal/runs/mlp-3/confusion_matrix.png"
+    live = LiveSite(built(root, tmp_path / "live"))
+    Image.new("RGB", (900, 300), (10, 200, 30)).save(shot)  # wider than a thumbnail: a new one is made
+    assert live.update() is not None
+    built(root, tmp_path / "full")
+    after, full = pages_of(tmp_path / "live"), pages_of(tmp_path / "full")
+    assert [name for name in full if after.get(name) != full[name]] == []

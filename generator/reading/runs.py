@@ -44,6 +44,7 @@ class Screenshot:
     source: Path | None = None  # an image file in the run folder
     data: bytes | None = None  # or an image taken out of a tool's log (a TensorBoard event)
     caption: str = ""
+    stamp: tuple = ()  # the file's size, mtime and inode when it was listed
 
 
 @dataclass
@@ -156,7 +157,12 @@ def _listing(folder: Path, base: Path) -> tuple[list[str], list[Screenshot], lis
             continue
         files.append(relative)
         if relative.lower().endswith(SCREENSHOT_SUFFIXES):
-            images.append(Screenshot(relative, source=path))
+            try:
+                stat = path.stat()
+                stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            except OSError:
+                stamp = ()
+            images.append(Screenshot(relative, source=path, stamp=stamp))
     return files, images, diagnostics
 
 

@@ -141,7 +141,7 @@ def _run_signature(run) -> tuple:
     if run is None:
         return ()
     return tuple((id(part.metrics), id(part.params), id(part.images), id(part.tables)) for part in run.parts) + tuple(
-        shot.name for shot in run.screenshots)
+        (shot.name, shot.stamp) for shot in run.screenshots)  # a replaced screenshot: a new thumbnail
 
 
 class _Changes:
