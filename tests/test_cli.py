@@ -199,3 +199,19 @@ def test_a_build_with_nothing_changed_says_up_to_date_and_repeats_its_warnings(p
     _age(project.root)
     cli("build")
     assert cli("build", "--strict").exit_code == 1  # strict never skips a build that had warnings
+
+
+def test_up_to_date_sees_hooks_and_environment_values_in_the_config(project, cli, monkeypatch):
+    hook = project.root / "hooks.py"
+    hook.write_text("def on_post_page(output, **kwargs):\n    return output.replace('</body>', '<!-- A --></body>')\n")
+    config = project.config().read_text() + "hooks:\n  - hooks.py\nsite_description: !ENV [DESC, 'none']\n"
+    project.config(config)
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nText.\n")
+    _age(project.root)
+    assert cli("build").stdout.startswith("Built ")
+    assert cli("build").stdout.startswith("Up to date")
+    hook.write_text(hook.read_text().replace("<!-- A -->", "<!-- B -->"))
+    _age(project.root)
+    assert cli("build").stdout.startswith("Built ")  # (in one process MkDocs keeps the hook module it imported)
+    monkeypatch.setenv("DESC", "a new description")
+    assert cli("build").stdout.startswith("Built ")

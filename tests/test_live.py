@@ -134,3 +134,36 @@ def test_a_screenshot_replaced_under_the_same_name_shows_its_new_thumbnail(tmp_p
     built(root, tmp_path / "full")
     after, full = pages_of(tmp_path / "live"), pages_of(tmp_path / "full")
     assert [name for name in full if after.get(name) != full[name]] == []
+
+
+def test_a_link_to_an_entry_that_moves_is_updated_on_the_linking_entrys_model_page(tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "journal", root / "journal")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    (root / "journal/entries/2026-11/2026-11-21-hgb-2.md").write_text(
+        "---\ndate: 2026-11-21 09:00\nmodel: hgb-2\n---\nSee [the decay entry](../2026-10/2026-10-08-mlp-5.md).\n")
+    live = LiveSite(built(root, tmp_path / "live"))
+    _replace(entry_of(root, "2026-10-08-mlp-5.md"), "date: 2026-10-08", "date: 2026-11-02")  # to another month
+    assert live.update() is not None
+    built(root, tmp_path / "full")
+    after, full = pages_of(tmp_path / "live"), pages_of(tmp_path / "full")
+    assert [name for name in full if after.get(name) != full[name]] == []
+    assert 'href="../../timeline/2026-11/#2026-10-08-mlp-5"' in full["models/hgb-2/index.html"]
+
+
+def test_a_screenshot_replaced_by_an_older_file_is_served_anew(tmp_path):
+    import os
+
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "journal", root / "journal")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    live = LiveSite(built(root, tmp_path / "live"))
+    shot = root / "journal/runs/mlp-3/confusion_matrix.png"
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        image.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(shot)  # another image, same dimensions
+    data = shot.read_bytes()
+    os.utime(shot, (shot.stat().st_mtime - 3600, shot.stat().st_mtime - 3600))  # as `cp -p` leaves it
+    live.update()
+    assert (tmp_path / "live/runs/mlp-3/confusion_matrix.png").read_bytes() == data

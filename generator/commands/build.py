@@ -50,6 +50,7 @@ def build_site(config_file: Path, *, strict: bool = False, force: bool = False) 
     check_site_dir(final, Path(config.docs_dir), config_file.parent)
     plugin = config.plugins["journal"]
     cache_dir = (config_file.parent / plugin.config.cache_dir).resolve()
+    scanned = stamp.now()  # a file written after this is not trusted to be in the site
     inputs, newest, checked = stamp.inputs_digest(config, strict)
     previous = stamp.load(cache_dir)
     if not force and stamp.is_current(previous, inputs, final) and not (strict and previous.warnings):
@@ -86,7 +87,7 @@ def build_site(config_file: Path, *, strict: bool = False, force: bool = False) 
         checked=checked,
     )
     summary = {"pages": report.pages, "entries": report.entries, "models": report.models}
-    stamp.save(cache_dir, stamp.Stamp(inputs, stamp.site_digest(final), stamp.now(), newest, summary, collect.messages))
+    stamp.save(cache_dir, stamp.Stamp(inputs, stamp.site_digest(final), scanned, newest, summary, collect.messages))
     return report
 
 

@@ -37,9 +37,20 @@ class Stamp:
 
 def _tree(digest, root: Path, newest: list[float], suffixes: tuple[str, ...] | None = None) -> int:
     """Add every file below `root` (path, size, mtime, inode) to `digest`; the file count.
-    With `suffixes`, only files with those endings (source files, not caches) count."""
+    With `suffixes`, only files with those endings (source files, not caches) count.
+    Symbolic links to folders are followed (a run folder may be one), each folder once."""
     count = 0
-    for folder, dirs, files in os.walk(root):
+    seen: set[tuple[int, int]] = set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        try:
+            here = os.stat(folder)
+        except OSError:
+            dirs[:] = []
+            continue
+        if (here.st_dev, here.st_ino) in seen:  # a loop of links
+            dirs[:] = []
+            continue
+        seen.add((here.st_dev, here.st_ino))
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
             if suffixes is not None and not name.endswith(suffixes):
@@ -60,13 +71,20 @@ def inputs_digest(config, strict: bool) -> tuple[str, float, int]:
     digest = hashlib.sha256()
     newest = [0.0]
     config_file = Path(config.config_file_path)
-    digest.update(config_file.read_bytes())
+    # The configuration as MkDocs reads it: INHERIT merged, !ENV values resolved.
+    from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+
+    with open(config_file, "rb") as handle:
+        loaded = yaml_load(handle, get_yaml_loader(config=config))
+    digest.update(repr(loaded).encode("utf-8", "surrogateescape"))
     digest.update(f"\0strict={strict}\0site={config.site_dir}\0".encode())
-    for package in ("mkdocs", "mkdocs-material", "mljournal"):
-        try:
-            digest.update(f"{package}={metadata.version(package)}\0".encode())
-        except metadata.PackageNotFoundError:
-            pass
+    digest.update(repr(sorted(package_versions().items())).encode())
+    for hook in (config.get("hooks") or {}).values():  # hooks: Python files the build runs
+        source = getattr(hook, "__file__", None)
+        if source:
+            count_hook = Path(source).stat()
+            newest[0] = max(newest[0], count_hook.st_mtime)
+            digest.update(f"{source}\0{count_hook.st_size}\0{count_hook.st_mtime_ns}\n".encode())
     count = _tree(digest, Path(config.docs_dir), newest)
     own = Path(__file__).resolve().parent.parent
     count += _tree(digest, own, newest, suffixes=(".py", ".html", ".css", ".js", ".svg", ".yml", ".yaml"))
@@ -76,8 +94,28 @@ def inputs_digest(config, strict: bool) -> tuple[str, float, int]:
     for extra in config.watch:
         if Path(extra).is_dir():
             count += _tree(digest, Path(extra), newest)
+        elif Path(extra).is_file():
+            stat = Path(extra).stat()
+            newest[0] = max(newest[0], stat.st_mtime)
+            digest.update(f"{extra}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     newest[0] = max(newest[0], config_file.stat().st_mtime)
     return digest.hexdigest(), newest[0], count
+
+
+def package_versions() -> dict[str, str]:
+    """What turns the same journal into a different site: MkDocs, Material, Markdown and
+    its extensions, Pygments, this package, and every installed MkDocs plugin."""
+    names = {"mkdocs", "mkdocs-material", "mljournal", "markdown", "pymdown-extensions", "pygments"}
+    for entry in metadata.entry_points(group="mkdocs.plugins"):
+        if entry.dist is not None:
+            names.add(entry.dist.name)
+    found = {}
+    for name in sorted(names):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
 
 
 def site_digest(site: Path) -> str:

@@ -33,6 +33,19 @@ RENDER_VERSION = 1  # bump when rendering changes what the same Markdown gives
 RENDERED_FILE = "rendered.pickle"
 
 
+def _versions() -> tuple:
+    """Markdown and its extensions' versions: an upgrade may render the same text differently."""
+    from importlib import metadata
+
+    found = []
+    for name in ("markdown", "pymdown-extensions", "pygments", "mljournal"):
+        try:
+            found.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            continue
+    return tuple(found)
+
+
 def _load_rendered(cache_dir: Path, setup: str) -> dict[tuple, tuple]:
     """The last build's renders, if they were made with the same set-up."""
     try:
@@ -66,6 +79,7 @@ class SitePage:
 class SiteAsset:
     dest_uri: str  # where it goes in the site
     source: Path  # the file to copy
+    plot_of: str | None = None  # the model whose plot it is
 
 
 @dataclass
@@ -73,6 +87,7 @@ class RenderedSite:
     pages: list[SitePage]
     assets: list[SiteAsset]
     diagnostics: list[Diagnostic]
+    rerendered: set[str] = field(default_factory=set)  # entries whose HTML was rendered anew, by key
 
 
 @dataclass(frozen=True)
@@ -150,111 +165,115 @@ def render_site(
                 parent = (model.parent, matched) if matched else None
             jobs.append(PlotJob(model_id, model.run.metrics, parent))
     pending = start_plots(settings.cache_dir, jobs, settings.plot_format)
+    try:
 
-    # 3. Entry bodies, rendered once and shown on every page they belong to.
-    entries_by_path = {f"{settings.entries_folder}/{en.key}.md": en for en in index.entries}
-    runs_prefix = settings.runs_folder + "/"
+        # 3. Entry bodies, rendered once and shown on every page they belong to.
+        entries_by_path = {f"{settings.entries_folder}/{en.key}.md": en for en in index.entries}
+        runs_prefix = settings.runs_folder + "/"
 
-    def resolve(path: str) -> Target | str:
-        if path in targets:
-            return targets[path]
-        if path in entries_by_path:
-            found = entries_by_path[path]
-            return Target(links.entry(found), fragment=found.anchor)
-        if path.startswith(runs_prefix):
-            model_id, _, rest = path[len(runs_prefix):].partition("/")
-            if model_id in index.models and not rest.strip("/"):
-                return Target(links.model(model_id))
-            if (settings.journal_dir / path).is_file():
-                return "points into a run folder, and only screenshots are published from run folders"
+        def resolve(path: str) -> Target | str:
+            if path in targets:
+                return targets[path]
+            if path in entries_by_path:
+                found = entries_by_path[path]
+                return Target(links.entry(found), fragment=found.anchor)
+            if path.startswith(runs_prefix):
+                model_id, _, rest = path[len(runs_prefix):].partition("/")
+                if model_id in index.models and not rest.strip("/"):
+                    return Target(links.model(model_id))
+                if (settings.journal_dir / path).is_file():
+                    return "points into a run folder, and only screenshots are published from run folders"
+                return "points to a missing file"
+            full = settings.journal_dir / path
+            if full.is_file():
+                return Target(page_url(path) if path.endswith(".md") else path)
+            if full.is_dir():
+                return "points to a folder"
             return "points to a missing file"
-        full = settings.journal_dir / path
-        if full.is_file():
-            return Target(page_url(path) if path.endswith(".md") else path)
-        if full.is_dir():
-            return "points to a folder"
-        return "points to a missing file"
 
-    # An entry's HTML depends on its text, the models it mentions, the Markdown set-up, and
-    # what each of its links resolved to. Renders are kept, in this process (`journal serve`)
-    # and on disk, with the resolutions they used: one is reused only while every link it
-    # has still resolves the same way, so adding an entry re-renders only what links to it.
-    used: list[tuple[str, str]] = []
+        # An entry's HTML depends on its text, the models it mentions, the Markdown set-up, and
+        # what each of its links resolved to. Renders are kept, in this process (`journal serve`)
+        # and on disk, with the resolutions they used: one is reused only while every link it
+        # has still resolves the same way, so adding an entry re-renders only what links to it.
+        used: list[tuple[str, str]] = []
 
-    def recorded(path: str) -> Target | str:
-        result = resolve(path)
-        used.append((path, repr(result)))
-        return result
+        def recorded(path: str) -> Target | str:
+            result = resolve(path)
+            used.append((path, repr(result)))
+            return result
 
-    renderer = EntryRenderer(
-        list(options.markdown_extensions), dict(options.markdown_configs), links.model, recorded, settings.raw_html
-    )
-    known = frozenset(index.models)
-    linkable = {entry.key: find_mentions(entry.body, known) for entry in index.entries}
-    setup = hashlib.sha256(repr((
-        RENDER_VERSION, directory_urls, settings.raw_html, str(settings.journal_dir), settings.entries_folder,
-        settings.runs_folder, repr(options.markdown_extensions), repr(sorted(options.markdown_configs.items())),
-    )).encode()).hexdigest()
-    stored = _load_rendered(settings.cache_dir, setup)
-    kept: dict[tuple, tuple] = {}
-    if len(_rendered) > 50_000:
-        _rendered.clear()
+        renderer = EntryRenderer(
+            list(options.markdown_extensions), dict(options.markdown_configs), links.model, recorded, settings.raw_html
+        )
+        known = frozenset(index.models)
+        linkable = {entry.key: find_mentions(entry.body, known) for entry in index.entries}
+        setup = hashlib.sha256(repr((
+            RENDER_VERSION, _versions(), directory_urls, settings.raw_html, str(settings.journal_dir), settings.entries_folder,
+            settings.runs_folder, repr(options.markdown_extensions), repr(sorted(options.markdown_configs.items())),
+        )).encode()).hexdigest()
+        stored = _load_rendered(settings.cache_dir, setup)
+        kept: dict[tuple, tuple] = {}
+        rerendered: set[str] = set()
+        if len(_rendered) > 50_000:
+            _rendered.clear()
 
-    def render(entry: Entry, text: str) -> tuple[str, list[Diagnostic]]:
-        key = (setup, text, entry.key, entry.source, entry.body_line, tuple(linkable[entry.key]))
-        found = _rendered.get(key) or stored.get(key)
-        if found is not None and any(repr(resolve(path)) != seen for path, seen in found[2]):
-            found = None
-        if found is None:
-            used.clear()
-            context = _context(entry, settings.entries_folder, linkable[entry.key])
-            found = (renderer.render(text, context), list(context.diagnostics), tuple(used))
-        _rendered[key] = kept[key] = found
-        return found[0], found[1]
+        def render(entry: Entry, text: str) -> tuple[str, list[Diagnostic]]:
+            key = (setup, text, entry.key, entry.source, entry.body_line, tuple(linkable[entry.key]))
+            found = _rendered.get(key) or stored.get(key)
+            if found is not None and any(repr(resolve(path)) != seen for path, seen in found[2]):
+                found = None
+            if found is None:
+                rerendered.add(entry.key)
+                used.clear()
+                context = _context(entry, settings.entries_folder, linkable[entry.key])
+                found = (renderer.render(text, context), list(context.diagnostics), tuple(used))
+            _rendered[key] = kept[key] = found
+            return found[0], found[1]
 
-    entry_html: dict[str, str] = {}
-    for entry in index.entries:
-        entry_html[entry.key], found = render(entry, entry.body)
-        diagnostics.extend(found)
+        entry_html: dict[str, str] = {}
+        for entry in index.entries:
+            entry_html[entry.key], found = render(entry, entry.body)
+            diagnostics.extend(found)
 
-    def section_html(entry: Entry, text: str) -> str:
-        """A section again, for a table or a card; its link problems were reported with the body."""
-        return render(entry, text)[0]
+        def section_html(entry: Entry, text: str) -> str:
+            """A section again, for a table or a card; its link problems were reported with the body."""
+            return render(entry, text)[0]
 
-    kit = pages.PageKit(index, links, entry_html)
-    site: list[SitePage] = []
+        kit = pages.PageKit(index, links, entry_html)
+        site: list[SitePage] = []
 
-    # 4. Pages.
-    ranked = pages.models_by_recency(index)
-    size = settings.conclusions_page_size
-    chunks = [ranked[start : start + size] for start in range(0, len(ranked), size)] or [[]]
-    sources = ["index.md"] + [f"conclusions/{number}.md" for number in range(2, len(chunks) + 1)]
-    labels = [(f"{1 + (n - 1) * size}–{min(n * size, len(ranked))}", page_url(src)) for n, src in enumerate(sources, 1)]
-    table = pages.key_metrics(index)
-    for number, (src, chunk) in enumerate(zip(sources, chunks), start=1):
-        title = "Conclusions" if number == 1 else f"Conclusions ({labels[number - 1][0]})"
-        html = pages.home_page(kit, section_html, table, chunk, pages.pager(labels, page_url(src), "Conclusion pages"), title,
-                               first_page=number == 1)
-        site.append(SitePage(src, page_url(src), title, html, searchable=number == 1))
-    pager_items = [(label, page_url(src), len(chunk)) for src, label, chunk in timeline_pages]
-    newest = timeline_pages[0] if timeline_pages else ("timeline/index.md", "", [])
-    site.append(
-        SitePage("timeline/index.md", page_url("timeline/index.md"), "Timeline",
-                 pages.timeline_page(kit, "Timeline", newest[2], pages.timeline_pager(pager_items, page_url(newest[0])), False),
-                 searchable=False)
-    )
-    for src_uri, label, chunk in timeline_pages:
-        link = page_url(src_uri)
-        site.append(SitePage(src_uri, link, f"Timeline {label}",
-                             pages.timeline_page(kit, f"Timeline {label}", chunk, pages.timeline_pager(pager_items, link), True)))
-    site.append(SitePage("models/index.md", page_url("models/index.md"), "Models", pages.models_index_page(kit)))
-    plots = pending.result()
+        # 4. Pages.
+        ranked = pages.models_by_recency(index)
+        size = settings.conclusions_page_size
+        chunks = [ranked[start : start + size] for start in range(0, len(ranked), size)] or [[]]
+        sources = ["index.md"] + [f"conclusions/{number}.md" for number in range(2, len(chunks) + 1)]
+        labels = [(f"{1 + (n - 1) * size}–{min(n * size, len(ranked))}", page_url(src)) for n, src in enumerate(sources, 1)]
+        table = pages.key_metrics(index)
+        for number, (src, chunk) in enumerate(zip(sources, chunks), start=1):
+            title = "Conclusions" if number == 1 else f"Conclusions ({labels[number - 1][0]})"
+            html = pages.home_page(kit, section_html, table, chunk, pages.pager(labels, page_url(src), "Conclusion pages"), title,
+                                   first_page=number == 1)
+            site.append(SitePage(src, page_url(src), title, html, searchable=number == 1))
+        pager_items = [(label, page_url(src), len(chunk)) for src, label, chunk in timeline_pages]
+        newest = timeline_pages[0] if timeline_pages else ("timeline/index.md", "", [])
+        site.append(
+            SitePage("timeline/index.md", page_url("timeline/index.md"), "Timeline",
+                     pages.timeline_page(kit, "Timeline", newest[2], pages.timeline_pager(pager_items, page_url(newest[0])), False),
+                     searchable=False)
+        )
+        for src_uri, label, chunk in timeline_pages:
+            link = page_url(src_uri)
+            site.append(SitePage(src_uri, link, f"Timeline {label}",
+                                 pages.timeline_page(kit, f"Timeline {label}", chunk, pages.timeline_pager(pager_items, link), True)))
+        site.append(SitePage("models/index.md", page_url("models/index.md"), "Models", pages.models_index_page(kit)))
+    finally:
+        plots = pending.result()  # also when rendering failed: the worker is never left behind
     for model_id, model in index.models.items():
         plot = plots.get(model_id)
         shown_plot = None
         if plot:
             dest = f"assets/plots/{plot.path.name}"
-            assets.append(SiteAsset(dest, plot.path))
+            assets.append(SiteAsset(dest, plot.path, plot_of=model_id))
             shown_plot = pages.PlotImage(dest, plot.width, plot.height, plot.metrics, plot.parent_overlaid)
         if models is not None and model_id not in models:
             site.append(SitePage(f"models/{model_id}.md", page_url(f"models/{model_id}.md"), model_id, None))
@@ -275,7 +294,7 @@ def render_site(
             html = pages.tag_page(kit, tag.name, chunk, len(newest), pages.pager(labels, link, f"Pages of #{tag.name}"))
             site.append(SitePage(src, link, title, html, searchable=False))
     _store_rendered(settings.cache_dir, setup, kept)
-    return RenderedSite(site, _unique_assets(assets), diagnostics)
+    return RenderedSite(site, _unique_assets(assets), diagnostics, rerendered)
 
 
 def _context(entry: Entry, entries_folder: str, mentions: list[str]) -> RenderContext:

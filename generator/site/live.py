@@ -51,6 +51,11 @@ class LiveSite:
         if models is None:
             return None
         rendered = render_site(index, plugin.options, models=models, tags=tags)
+        by_key = {entry.key: entry for entry in index.entries}
+        linking = {model for key in rendered.rerendered if key in by_key for model in by_key[key].models} - models
+        if linking:  # entries whose links now resolve differently are also cards on their models' pages
+            models |= linking
+            rendered = render_site(index, plugin.options, models=models, tags=tags)
         old_pages = {page.src_uri: page for page in old_site.pages}
         if [p.src_uri for p in rendered.pages] != [p.src_uri for p in old_site.pages]:
             return None
@@ -68,12 +73,22 @@ class LiveSite:
         for diagnostic in index.diagnostics + rendered.diagnostics:
             log.warning(str(diagnostic))
         site_dir = Path(self.config.site_dir)
-        for asset in rendered.assets:  # plots and thumbnails are named by content: new ones are new files
+        # The plots of models not rendered this time are as they were.
+        assets = rendered.assets + [a for a in old_site.assets if a.plot_of is not None and a.plot_of not in models]
+        for asset in assets:
             target = site_dir / asset.dest_uri
-            if not target.exists() or target.stat().st_mtime < asset.source.stat().st_mtime:
+            source = asset.source.stat()
+            try:
+                current = target.stat()
+                same = (current.st_size, current.st_mtime_ns) == (source.st_size, source.st_mtime_ns)
+            except OSError:
+                same = False
+            if not same:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(asset.source, target)
-        plugin.accept(index, RenderedSite(pages, rendered.assets, rendered.diagnostics))
+                shutil.copy2(asset.source, target)
+        for gone in {a.dest_uri for a in old_site.assets} - {a.dest_uri for a in assets}:
+            (site_dir / gone).unlink(missing_ok=True)  # a screenshot removed, a plot redrawn
+        plugin.accept(index, RenderedSite(pages, assets, rendered.diagnostics))
         search = _search_plugin(self.config)
         files, nav, env = plugin.files, plugin.nav, plugin.env
         doc_files = files.documentation_pages()
@@ -261,6 +276,10 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
         handler = watchdog.events.FileSystemEventHandler()
         handler.on_any_event = changes.dispatch  # type: ignore[method-assign]
         server.observer.schedule(handler, os.path.abspath(config.docs_dir), recursive=True)
+        others = [config.config_file_path, *config.watch, config.theme.custom_dir]
+        for other in {os.path.abspath(p) for p in others if p and os.path.exists(p)}:
+            # a change there rebuilds everything, even when it comes with a journal edit
+            server.observer.schedule(handler, other, recursive=os.path.isdir(other))
         try:
             server.serve(open_in_browser=open_in_browser)
         except KeyboardInterrupt:

@@ -203,14 +203,23 @@ def _unused_theme_files(files: Files, config: MkDocsConfig) -> list[File]:
     return unused
 
 
-_VERBATIM = re.compile(r"(<(pre|textarea|script|style)\b.*?</\2>)", re.S | re.I)
+_VERBATIM = re.compile(r"(<(pre|textarea|script|style|code|kbd|samp)\b.*?</\2>)", re.S | re.I)
 _BETWEEN_TAGS = re.compile(r">\s+<")
 _INDENT = re.compile(r"\n\s+")
 
 
 def squeeze_whitespace(html: str) -> str:
-    """Runs of white space between tags become one space (which keeps inline elements apart
-    as before), and indentation after a line break goes; verbatim blocks are untouched."""
+    """The theme's indentation out of a page: runs of white space between tags become one
+    space (which keeps inline elements apart as before), indentation after a line break
+    goes. The journal's own part of the page (which has no indentation, but may have code
+    whose spaces matter) and verbatim blocks are left exactly as they are."""
+    start, end = html.find('<div class="mj-page">'), html.find("<!--/mj-page-->")
+    if 0 <= start < end:
+        return _squeeze(html[:start]) + html[start:end] + _squeeze(html[end:])
+    return _squeeze(html)
+
+
+def _squeeze(html: str) -> str:
     pieces = _VERBATIM.split(html)
     out = []
     for position in range(0, len(pieces), 3):
