@@ -85,3 +85,24 @@ def test_serve_binds_to_loopback_port_8000_by_default(project):
     finally:
         os.killpg(process.pid, signal.SIGINT)
         process.wait(timeout=15)
+
+
+def test_serve_builds_once_per_save_and_not_on_its_own_reads(project):
+    """File events of reading (the build's own) must not start builds: no loop."""
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfirst words\n")
+    port = free_port()
+    log = project.root / "serve.log"
+    with open(log, "w") as output:
+        process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "-a", f"127.0.0.1:{port}"],
+                                   cwd=project.root, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_for(f"http://127.0.0.1:{port}/models/a-1/", "first words")
+            time.sleep(2)  # idle, but the first page fetches and the build read files
+            assert "Detected file changes" not in log.read_text()
+            project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nsecond thoughts\n")
+            wait_for(f"http://127.0.0.1:{port}/models/a-1/", "second thoughts")
+            time.sleep(2)
+            assert log.read_text().count("Detected file changes") == 1
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)

@@ -266,20 +266,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
         signal.signal(signal.SIGTERM, _interrupt)  # `kill`, a service manager: stop as on Ctrl-C
     try:
         builder(config)
-        server.watch(config.docs_dir)
-        if config.config_file_path:
-            server.watch(config.config_file_path)
-        for item in config.watch:
-            server.watch(item)
-        import watchdog.events
-
-        handler = watchdog.events.FileSystemEventHandler()
-        handler.on_any_event = changes.dispatch  # type: ignore[method-assign]
-        server.observer.schedule(handler, os.path.abspath(config.docs_dir), recursive=True)
-        others = [config.config_file_path, *config.watch, config.theme.custom_dir]
-        for other in {os.path.abspath(p) for p in others if p and os.path.exists(p)}:
-            # a change there rebuilds everything, even when it comes with a journal edit
-            server.observer.schedule(handler, other, recursive=os.path.isdir(other))
+        _watch(server, config, changes)
         try:
             server.serve(open_in_browser=open_in_browser)
         except KeyboardInterrupt:
@@ -289,6 +276,49 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
     finally:
         config.plugins.on_shutdown()
         shutil.rmtree(site_dir, ignore_errors=True)
+
+
+# Events of reading, not of changing: the build's own reads must not trigger a build.
+_NOT_CHANGES = ("opened", "closed_no_write", "attrib")
+
+
+def _watch(server, config, changes: _Changes) -> None:
+    """Watch the journal, mkdocs.yml, `watch:` items and the theme's custom_dir with the
+    system's file events (inotify, FSEvents…): MkDocs polls every half second, half the time
+    an edit has to be served in. Events of reading are ignored. Where file events are not
+    available (too many folders for inotify, say), poll as MkDocs does."""
+    import watchdog.events
+    import watchdog.observers
+
+    paths = sorted({os.path.abspath(p) for p in (config.docs_dir, config.config_file_path, *config.watch,
+                                                 config.theme.custom_dir) if p and os.path.exists(p)})
+
+    def callback(event) -> None:
+        if event.is_directory or event.event_type in _NOT_CHANGES:
+            return
+        changes.dispatch(event)
+        with server._rebuild_cond:  # as LiveReloadServer.watch's own callback does
+            server._want_rebuild = True
+            server._rebuild_cond.notify_all()
+
+    handler = watchdog.events.FileSystemEventHandler()
+    handler.on_any_event = callback  # type: ignore[method-assign]
+    observer = watchdog.observers.Observer()
+    try:
+        for path in paths:
+            observer.schedule(handler, path, recursive=os.path.isdir(path))
+    except OSError as error:
+        log.info(f"File events unavailable ({error}); polling for changes instead")
+        for path in paths:
+            server.watch(path)
+        polling = watchdog.events.FileSystemEventHandler()
+        polling.on_any_event = changes.dispatch  # type: ignore[method-assign]
+        for path in paths:
+            server.observer.schedule(polling, path, recursive=os.path.isdir(path))
+        return
+    server.observer = observer
+    for path in paths:
+        server._watched_paths[path] = 1  # what LiveReloadServer.serve starts and lists
 
 
 def _interrupt(signum, frame) -> None:
