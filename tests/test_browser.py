@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import re
 import threading
 from datetime import datetime
 from pathlib import Path

@@ -21,7 +21,8 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-RACY_SECONDS = 2.0
+from generator.reading.cache import RACY_SECONDS
+
 STAMP = "last-build.json"
 
 
@@ -66,6 +67,14 @@ def _tree(digest, root: Path, newest: list[float], suffixes: tuple[str, ...] | N
     return count
 
 
+def _file(digest, path: Path, newest: list[float]) -> int:
+    """Add one file outside the trees (a hook, a watched file) to `digest`."""
+    stat = path.stat()
+    newest[0] = max(newest[0], stat.st_mtime)
+    digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return 1
+
+
 def inputs_digest(config, strict: bool) -> tuple[str, float, int]:
     """(digest of the build's inputs, the newest input's mtime, files checked)."""
     digest = hashlib.sha256()
@@ -79,13 +88,11 @@ def inputs_digest(config, strict: bool) -> tuple[str, float, int]:
     digest.update(repr(loaded).encode("utf-8", "surrogateescape"))
     digest.update(f"\0strict={strict}\0site={config.site_dir}\0".encode())
     digest.update(repr(sorted(package_versions().items())).encode())
+    count = 0
     for hook in (config.get("hooks") or {}).values():  # hooks: Python files the build runs
-        source = getattr(hook, "__file__", None)
-        if source:
-            count_hook = Path(source).stat()
-            newest[0] = max(newest[0], count_hook.st_mtime)
-            digest.update(f"{source}\0{count_hook.st_size}\0{count_hook.st_mtime_ns}\n".encode())
-    count = _tree(digest, Path(config.docs_dir), newest)
+        if getattr(hook, "__file__", None):
+            count += _file(digest, Path(hook.__file__), newest)
+    count += _tree(digest, Path(config.docs_dir), newest)
     own = Path(__file__).resolve().parent.parent
     count += _tree(digest, own, newest, suffixes=(".py", ".html", ".css", ".js", ".svg", ".yml", ".yaml"))
     for folder in config.theme.dirs:
@@ -95,9 +102,7 @@ def inputs_digest(config, strict: bool) -> tuple[str, float, int]:
         if Path(extra).is_dir():
             count += _tree(digest, Path(extra), newest)
         elif Path(extra).is_file():
-            stat = Path(extra).stat()
-            newest[0] = max(newest[0], stat.st_mtime)
-            digest.update(f"{extra}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            count += _file(digest, Path(extra), newest)
     newest[0] = max(newest[0], config_file.stat().st_mtime)
     return digest.hexdigest(), newest[0], count
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from generator.errors import Diagnostic, EntryError, FrontMatterError, JournalError, UnsafeIdError
 from generator.ids import check_model_id
 from generator.reading import frontmatter
+from generator.reading.cache import RACY_SECONDS
 from generator.reading.walk import shown_path, walk_files
 from generator.settings import Settings
 
@@ -93,7 +94,6 @@ def _drop_name_twins(entries: list[Entry], diagnostics: list[Diagnostic]) -> lis
 # serve` re-reads only the files that changed. A file modified in the last RACY_SECONDS is
 # read again every time (a same-size rewrite within one clock tick would keep its stat).
 _read: dict[tuple, Entry | JournalError] = {}
-RACY_SECONDS = 2.0
 
 
 def _read_entry_cached(path: Path, root: Path, shown_relative_to: Path, default_zone) -> Entry:

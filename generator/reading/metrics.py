@@ -191,7 +191,7 @@ def read_csv_metrics(
                 Diagnostic(f"{len(cells)} cells where the header has {len(header)}; row skipped", shown, number)
             )
             continue
-        step = _step(cells[at])
+        step = whole_step(cells[at])
         if step is None:
             diagnostics.append(Diagnostic(f"step {cells[at]!r} is not a whole number; row skipped", shown, number))
             continue
@@ -287,7 +287,7 @@ def read_metrics_jsonl(path: Path, shown: str) -> tuple[dict[str, Series], list[
         if not isinstance(record, dict):
             diagnostics.append(Diagnostic("not a JSON object; line skipped", shown, number))
             continue
-        step = _step(record.get("step"))
+        step = whole_step(record.get("step"))
         if step is None:
             diagnostics.append(Diagnostic("no whole-number 'step'; line skipped", shown, number))
             continue
@@ -326,8 +326,6 @@ def whole_step(value: object) -> int | None:
         return value
     return None
 
-
-_step = whole_step
 
 
 def to_float(value: int | float) -> float:

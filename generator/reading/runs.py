@@ -10,7 +10,6 @@ never read.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
@@ -87,9 +86,10 @@ def read_runs(
             diagnostics.append(Diagnostic(f"skipped: the folder name is not a model ID: {error.message}", shown))
             continue
         folders.append((model_id, folder))
-    _prefetch([folder for _, folder in folders], shown_relative_to, cache)
+    listings = {folder: _listing(folder, shown_relative_to) for _, folder in folders}  # each folder walked once
+    _prefetch({folder: listing[0] for folder, listing in listings.items()}, shown_relative_to, cache)
     for model_id, folder in folders:
-        run, found = read_run(model_id, folder, shown_relative_to, cache)
+        run, found = read_run(model_id, folder, shown_relative_to, cache, listings[folder])
         runs[model_id] = run
         diagnostics.extend(found)
     return runs, diagnostics
@@ -98,7 +98,7 @@ def read_runs(
 PARALLEL_AT = 16  # uncached file groups from which reading is spread over the cores
 
 
-def _prefetch(folders: list[Path], base: Path, cache: PartCache) -> None:
+def _prefetch(folders: dict[Path, list[str]], base: Path, cache: PartCache) -> None:
     """Read the file groups the cache lacks in a pool of processes, one per core, and put
     them in the cache, so a cold build reads its runs in parallel. Groups whose files are
     too fresh to cache are left to `read_run`, as are any that fail here."""
@@ -108,8 +108,7 @@ def _prefetch(folders: list[Path], base: Path, cache: PartCache) -> None:
     if not can_spawn():
         return
     pending = []
-    for folder in folders:
-        files, _, _ = _listing(folder, base)
+    for folder, files in folders.items():
         for form, group in _claims(files):
             key = cache.key(folder, group, form)
             if key is not None and not cache.has(key):
@@ -117,9 +116,8 @@ def _prefetch(folders: list[Path], base: Path, cache: PartCache) -> None:
     if len(pending) < PARALLEL_AT:
         return
     from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
     from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
 
     try:
         with ProcessPoolExecutor(max_workers=cores, mp_context=get_context("spawn")) as pool:
@@ -178,10 +176,13 @@ def _claims(files: list[str]):
 
 
 def read_run(
-    model_id: str, folder: Path, shown_relative_to: Path, cache: PartCache | None = None
+    model_id: str, folder: Path, shown_relative_to: Path, cache: PartCache | None = None,
+    listing: tuple[list[str], list[Screenshot], list[Diagnostic]] | None = None,
 ) -> tuple[Run, list[Diagnostic]]:
+    """One run folder; `listing` is its `_listing`, when the caller has walked it already."""
     cache = cache or PartCache(None)
-    files, images, diagnostics = _listing(folder, shown_relative_to)
+    files, images, diagnostics = listing or _listing(folder, shown_relative_to)
+    images, diagnostics = list(images), list(diagnostics)
 
     def shown(relative: str) -> str:
         return shown_path(folder / relative, shown_relative_to)

@@ -11,9 +11,8 @@ when the Trainer's ``output_dir`` is the run folder: its ``trainer_state.json`` 
 
 from __future__ import annotations
 
+from generator.reading.formats.huggingface import THROUGHPUT
 from generator.recording.run import Run
-
-THROUGHPUT = ("_runtime", "_samples_per_second", "_steps_per_second", "_tokens_per_second")
 
 
 def JournalCallback(run: Run):  # noqa: N802 - used like the class it returns

@@ -120,7 +120,6 @@ def _labels(ticks: list[float], digits: int, exponent: int) -> list[str]:
     """Compact labels: 0.25, 1.5e-05, 12k, 1.2M, −3 (a true minus sign); no trailing zeros."""
     if not ticks:
         return []
-    extra = len(str(digits)) - 1  # 25e-1 needs one decimal more than 2e0
     biggest = max(abs(t) for t in ticks)
     labels = []
     for tick in ticks:

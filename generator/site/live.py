@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from generator.index import JournalIndex, load_journal
 from generator.reading.walk import is_debris
-from generator.rendering.site import RenderedSite, SitePage, render_site
+from generator.rendering.site import RenderedSite, render_site
 
 log = logging.getLogger("mkdocs.plugins.journal")
 RUN_UPDATE_INTERVAL = 1.0  # seconds between updates caused by run files alone

@@ -22,14 +22,15 @@ def claim(files: list[str]) -> list[list[str]]:
 
 def read(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Diagnostic]]:
     (relative,) = files
-    delimiter = _delimiter(folder / relative)
+    header = _header(folder / relative)
+    delimiter = _delimiter(header)
     if delimiter is None:
         return Part("CSV log", []), []
     metrics, diagnostics = read_csv_metrics(
         folder / relative, shown(relative), step_columns=STEP_COLUMNS, delimiter=delimiter, ignore=("timestamp", "time")
     )
-    tool = "Keras CSVLogger" if name_of(relative) == "training.log" or _first_cell(folder / relative) == "epoch" else "CSV log"
-    return Part(tool, [relative], metrics), diagnostics
+    keras = name_of(relative) == "training.log" or header.split(",")[0].strip() == "epoch"
+    return Part("Keras CSVLogger" if keras else "CSV log", [relative], metrics), diagnostics
 
 
 def _header(path: Path) -> str:
@@ -40,18 +41,13 @@ def _header(path: Path) -> str:
         return ""
 
 
-def _delimiter(path: Path) -> str | None:
+def _delimiter(header: str) -> str | None:
     """The header's delimiter if the file looks like a metric log, else None."""
-    header = _header(path)
     for delimiter in (",", "\t", ";"):
         cells = [c.strip().strip('"') for c in header.split(delimiter)]
         if len(cells) > 1 and any(c in STEP_COLUMNS for c in cells):
             return delimiter
     return None
-
-
-def _first_cell(path: Path) -> str:
-    return _header(path).split(",")[0].strip()
 
 
 FORMAT = Format("CSV log", claim, read)

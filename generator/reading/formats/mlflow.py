@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from array import array
 from datetime import datetime, timezone
 from pathlib import Path
 
 from generator.errors import Diagnostic
 from generator.reading.formats import Format, Part, Shown, folder_of, load_yaml
 from generator.reading.formats.journal import read_text
-from generator.reading.metrics import Collector, Series, whole_step
+from generator.reading.metrics import Collector, complete_lines, whole_step
 
 STATUS = {"1": "running", "2": "scheduled", "3": "done", "4": "failed", "5": "killed",
           "RUNNING": "running", "SCHEDULED": "scheduled", "FINISHED": "done", "FAILED": "failed", "KILLED": "killed"}
@@ -115,8 +114,6 @@ def read_files(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list
 
 
 def _read_metric_file(path: Path, shown: str, name: str, collector: Collector, diagnostics: list[Diagnostic]) -> None:
-    from generator.reading.metrics import complete_lines
-
     try:
         for number, line in complete_lines(path):
             if line is None:
@@ -165,7 +162,7 @@ def read_db(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Di
         _take_run(part, run[1] or "", str(run[2] or ""), run[3], run[4])
         _take_tags(part, dict(connection.execute("SELECT key, value FROM tags WHERE run_uuid = ?", (chosen,))))
         part.params = {k: v for k, v in connection.execute("SELECT key, value FROM params WHERE run_uuid = ?", (chosen,))}
-        points: dict[str, dict[int, tuple[int, float]]] = {}
+        collector = Collector()  # in timestamp order: the latest write of a step wins
         query = "SELECT key, step, timestamp, value, is_nan FROM metrics WHERE run_uuid = ? ORDER BY key, step, timestamp"
         skipped = 0
         for key, step, stamp, value, is_nan in connection.execute(query, (chosen,)):
@@ -173,13 +170,10 @@ def read_db(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Di
             if step is None or not isinstance(value, (int, float)):
                 skipped += 1
                 continue
-            number = math.nan if is_nan else _unclamp(float(value))
-            points.setdefault(str(key), {})[step] = (stamp, number)  # the latest write of a step wins
+            collector.add(str(key), step, math.nan if is_nan else _unclamp(float(value)))
         if skipped:
             diagnostics.append(Diagnostic(f"{skipped} metric rows without a whole step or a number; skipped", shown(relative)))
-        for key, by_step in points.items():
-            ordered = sorted(by_step)
-            part.metrics[key] = Series(array("q", ordered), array("d", (by_step[s][1] for s in ordered)))
+        part.metrics = collector.series()
         others = [row[1] or row[0] for row in runs if row[0] != chosen]
         artifacts = folder_of(relative)
         part.not_screenshots = [f"{artifacts + '/' if artifacts else ''}mlruns/{row[5]}/{row[0]}/" for row in runs if row[0] != chosen]

@@ -7,13 +7,12 @@ folder may be the observer's folder (the newest run is shown) or one run's folde
 from __future__ import annotations
 
 import math
-from array import array
 from pathlib import Path
 
 from generator.errors import Diagnostic
 from generator.reading.formats import Format, Part, Shown, flatten, folder_of, name_of, newest_first_note
 from generator.reading.formats.journal import read_json_object
-from generator.reading.metrics import Series, to_float, whole_step
+from generator.reading.metrics import Collector, Series, to_float, whole_step
 
 MAX_METRICS_BYTES = 256 * 1024 * 1024
 STATUS = {"COMPLETED": "done", "RUNNING": "running", "FAILED": "failed", "INTERRUPTED": "interrupted",
@@ -98,14 +97,13 @@ def _series(columns: object) -> Series | None:
     steps, values = columns.get("steps"), columns.get("values")
     if not isinstance(steps, list) or not isinstance(values, list) or len(steps) != len(values):
         return None
-    by_step: dict[int, float] = {}
+    collector = Collector()  # sorts by step; the last value written for a step wins
     for step, value in zip(steps, values):
         number = _number(value)
         step = whole_step(step) if not isinstance(step, str) else None
         if step is not None:
-            by_step[step] = math.nan if number is None else number
-    ordered = sorted(by_step)
-    return Series(array("q", ordered), array("d", (by_step[s] for s in ordered)))
+            collector.add("", step, math.nan if number is None else number)
+    return collector.series().get("", Series())
 
 
 def _number(value: object) -> float | None:
