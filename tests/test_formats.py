@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import MINIMAL_CONFIG
 from generator.reading.runs import Run, best, last, read_run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tools"
@@ -373,17 +374,8 @@ def test_an_alias_in_two_groups_is_a_config_error(project, cli):
     assert "'eval_loss' is in two alias groups: val_loss and loss" in result.output
 
 
-MINIMAL_ALIASES = """\
-site_name: Test journal
-docs_dir: journal
-site_dir: site
-theme:
-  name: material
-  font: false
-plugins:
-  - search
-  - journal:
+MINIMAL_ALIASES = MINIMAL_CONFIG.replace("  - journal\n", """  - journal:
       key_metrics: [val_loss]
       metric_aliases:
         val_loss: [eval_loss, validation/epoch_loss]
-"""
+""")

@@ -31,6 +31,22 @@ def pages_of(site: Path) -> dict[str, str]:
     return pages
 
 
+def sample_copy(tmp_path: Path) -> Path:
+    """The sample journal and its mkdocs.yml, copied to edit."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "journal", root / "journal")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    return root
+
+
+def against_a_full_build(root: Path, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
+    """The pages the live site (tmp_path/live) shows differently from a full build (made into
+    tmp_path/full), and that build's pages."""
+    built(root, tmp_path / "full")
+    after, full = pages_of(tmp_path / "live"), pages_of(tmp_path / "full")
+    return [name for name in full if after.get(name) != full[name]], full
+
+
 def entry_of(root: Path, name: str) -> Path:
     return next((root / "journal" / "entries").rglob(name))
 
@@ -57,9 +73,7 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_an_in_place_update_writes_what_a_full_build_writes(tmp_path, edit):
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "journal", root / "journal")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    root = sample_copy(tmp_path)
     config = built(root, tmp_path / "live")
     live = LiveSite(config)
     before = pages_of(tmp_path / "live")
@@ -77,9 +91,7 @@ def test_an_in_place_update_writes_what_a_full_build_writes(tmp_path, edit):
 
 
 def test_a_new_model_or_tag_rebuilds_everything(tmp_path):
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "journal", root / "journal")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    root = sample_copy(tmp_path)
     live = LiveSite(built(root, tmp_path / "live"))
     (root / "journal/entries/2026-11/2026-11-21-cnn-1.md").write_text("---\ndate: 2026-11-21\nmodel: cnn-1\n---\nNew.\n")
     assert live.update() is None
@@ -93,9 +105,7 @@ def test_hiding_the_copies_from_the_search_parser_changes_neither_index_nor_page
 
     from generator.site import plugin
 
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "journal", root / "journal")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    root = sample_copy(tmp_path)
     built(root, tmp_path / "trimmed")
     monkeypatch.setattr(plugin, "_EXCLUDED", re.compile(r"(?!x)x"))  # matches nothing: the search parser sees all
     built(root, tmp_path / "whole")
@@ -106,57 +116,46 @@ def test_hiding_the_copies_from_the_search_parser_changes_neither_index_nor_page
 
 def test_an_entry_that_another_links_to_appearing_updates_the_link(tmp_path):
     """A render is reused only while its links resolve as before: the waiting link must change."""
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "journal", root / "journal")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    root = sample_copy(tmp_path)
     (root / "journal/entries/2026-11/2026-11-21-mlp-3.md").write_text(
         "---\ndate: 2026-11-21 09:00\nmodel: mlp-3\n---\nSee [the rerun](2026-11-21-mlp-3-rerun.md).\n")
     live = LiveSite(built(root, tmp_path / "live"))
     (root / "journal/entries/2026-11/2026-11-21-mlp-3-rerun.md").write_text(
         "---\ndate: 2026-11-21 10:00\nmodel: mlp-3\n---\nThe rerun.\n")
     assert live.update() is not None
-    built(root, tmp_path / "full")
-    after, full = pages_of(tmp_path / "live"), pages_of(tmp_path / "full")
-    assert [name for name in full if after.get(name) != full[name]] == []
+    stale, full = against_a_full_build(root, tmp_path)
+    assert stale == []
     assert '<a href="../../timeline/2026-11/#2026-11-21-mlp-3-rerun">the rerun</a>' in full["timeline/2026-11/index.html"]
 
 
 def test_a_screenshot_replaced_under_the_same_name_shows_its_new_thumbnail(tmp_path):
     from PIL import Image
 
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "journal", root / "journal")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    root = sample_copy(tmp_path)
     shot = root / "journal/runs/mlp-3/confusion_matrix.png"
     live = LiveSite(built(root, tmp_path / "live"))
     Image.new("RGB", (900, 300), (10, 200, 30)).save(shot)  # wider than a thumbnail: a new one is made
     assert live.update() is not None
-    built(root, tmp_path / "full")
-    after, full = pages_of(tmp_path / "live"), pages_of(tmp_path / "full")
-    assert [name for name in full if after.get(name) != full[name]] == []
+    stale, full = against_a_full_build(root, tmp_path)
+    assert stale == []
 
 
 def test_a_link_to_an_entry_that_moves_is_updated_on_the_linking_entrys_model_page(tmp_path):
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "journal", root / "journal")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    root = sample_copy(tmp_path)
     (root / "journal/entries/2026-11/2026-11-21-hgb-2.md").write_text(
         "---\ndate: 2026-11-21 09:00\nmodel: hgb-2\n---\nSee [the decay entry](../2026-10/2026-10-08-mlp-5.md).\n")
     live = LiveSite(built(root, tmp_path / "live"))
     _replace(entry_of(root, "2026-10-08-mlp-5.md"), "date: 2026-10-08", "date: 2026-11-02")  # to another month
     assert live.update() is not None
-    built(root, tmp_path / "full")
-    after, full = pages_of(tmp_path / "live"), pages_of(tmp_path / "full")
-    assert [name for name in full if after.get(name) != full[name]] == []
+    stale, full = against_a_full_build(root, tmp_path)
+    assert stale == []
     assert 'href="../../timeline/2026-11/#2026-10-08-mlp-5"' in full["models/hgb-2/index.html"]
 
 
 def test_a_screenshot_replaced_by_an_older_file_is_served_anew(tmp_path):
     import os
 
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "journal", root / "journal")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    root = sample_copy(tmp_path)
     live = LiveSite(built(root, tmp_path / "live"))
     shot = root / "journal/runs/mlp-3/confusion_matrix.png"
     from PIL import Image
