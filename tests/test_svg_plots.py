@@ -114,9 +114,11 @@ def test_a_gap_starts_a_new_subpath_and_the_path_follows_the_data():
     [d] = curve_paths(root, "own")
     assert d.count("M") == 2 and "nan" not in d.lower()
     first, second = points(d)
-    # y grows downwards; the two halves mirror each other; x moves on across the gap.
+    # y grows downwards; the two halves mirror each other (to the half pixel a point on a slope
+    # may move as it slides to its column); x moves on across the gap.
     assert len(first) == len(second) == 3
-    assert [y for _, y in first] == [y for _, y in reversed(second)] and first[0][1] > first[1][1] > first[2][1]
+    assert all(abs(a[1] - b[1]) <= 1 for a, b in zip(first, reversed(second)))
+    assert first[0][1] > first[1][1] > first[2][1] and second[0][1] < second[1][1] < second[2][1]
     assert first[0][0] < first[1][0] < first[2][0] < second[0][0] < second[1][0] < second[2][0]
 
 
@@ -257,13 +259,13 @@ def test_output_is_deterministic():
 
 
 def test_figures_are_small():
-    """Measured: noisy 4 panels with parents 19.5 KB (a model's path 2.3-2.5 KB, a parent's,
-    drawn in 2 px columns, 1.4-1.5 KB); smooth 7.8 KB (paths 0.3-0.7 KB)."""
+    """Measured: noisy 4 panels with parents 15.4 KB (a model's path, drawn in 1.5 px columns,
+    1.7-1.9 KB; a parent's, in 3 px columns, 1.0-1.1 KB); smooth 6.9 KB (paths 0.4-0.5 KB)."""
     svg, _, _ = render_svg(noisy_figure(), "mlp-7", "mlp-3")
-    assert len(svg.encode()) <= 20_000
+    assert len(svg.encode()) <= 16_000
     root = parse(svg)
-    assert max(len(d) for d in curve_paths(root, "own")) <= 3_000
-    assert max(len(d) for d in curve_paths(root, "parent")) <= 1_600
+    assert max(len(d) for d in curve_paths(root, "own")) <= 2_000
+    assert max(len(d) for d in curve_paths(root, "parent")) <= 1_100
     smooth, _, _ = render_svg(smooth_figure(), "mlp-7", "mlp-3")
-    assert len(smooth.encode()) <= 9_000
-    assert max(len(d) for d in curve_paths(parse(smooth), "own")) <= 800
+    assert len(smooth.encode()) <= 7_500
+    assert max(len(d) for d in curve_paths(parse(smooth), "own")) <= 600
