@@ -110,22 +110,26 @@ def test_model_page_plots_and_screenshots_load(page, base_url, sample_site):
 
 
 def test_search_finds_a_word_from_an_entry(page, base_url):
+    """The index is fetched when the reader opens search, not by every page; the first query,
+    typed while it loads, is answered."""
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "search_index" in r.url else None)
     page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    assert asked == []
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    box = page.locator("input.md-search__input")
+    page.locator("input.md-search__input").press_sequentially("augmentation", delay=20)
     results = page.locator(".md-search-result__item")
-    # A query typed before the search worker has built its index is not re-run by Material
-    # ("Type to start searching"); type it again, as a person would, until the index answers.
-    for _ in range(20):
-        box.fill("")
-        box.press_sequentially("augmentation", delay=20)
-        try:
-            results.first.wait_for(timeout=1500)
-            break
-        except Exception:
-            continue
-    assert results.count() >= 1
+    results.first.wait_for(timeout=15_000)
+    assert asked == [f"{base_url}search/search_index.json"]
     assert "augmentation" in results.first.inner_text().lower()
+    assert page.problems == []
+
+
+def test_a_search_link_opens_with_its_results(page, base_url):
+    page.goto(f"{base_url}timeline/?q=augmentation")
+    page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+    assert page.locator("input.md-search__input").input_value() == "augmentation"
     assert page.problems == []
 
 
