@@ -175,12 +175,21 @@ def test_raw_html_in_entries_is_trusted_by_default_and_text_when_turned_off(proj
 def test_search_indexes_each_entry_once_at_its_home(project):
     import json
 
-    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\ntags: [x]\n---\n## Notes\nzebracorn appears once\n")
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\ntags: [x]\n---\n## Notes\nzebracorn appears once\n"
+                  "## Hypothesis\nquokkafish too\n")
     project.entry("2026-10-02-b-1.md", "---\ndate: 2026-10-02\nmodel: b-1\n---\nmentions a-1\n")
+    project.run_file("a-1", "metrics.csv", "step,gigaloss\n1,0.5\n")
+    project.run_file("a-1", "run.json", '{"command": "python train.py --wombat"}')
     build(project, strict=True)
     docs = json.loads((project.root / "site" / "search" / "search_index.json").read_text())["docs"]
-    hits = [d["location"] for d in docs if "zebracorn" in d["text"] or "zebracorn" in d["title"]]
-    assert hits == ["timeline/2026-10/#2026-10-01-a-1--notes"]
+
+    def found(word: str) -> list[str]:
+        return [d["location"] for d in docs if word in d["text"] or word in d["title"]]
+
+    assert found("zebracorn") == ["timeline/2026-10/#2026-10-01-a-1--notes"]
+    # Not the copy on the model page's summary card, nor its metric table; its command is.
+    assert found("quokkafish") == ["timeline/2026-10/#2026-10-01-a-1--hypothesis"]
+    assert found("gigaloss") == [] and found("wombat") == ["models/a-1/#run"]
     assert not [d for d in docs if d["location"].startswith("timeline/#") or d["location"] == "timeline/"]
 
 

@@ -241,7 +241,7 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str], table: Ke
         f'<a href="{url(kit.links.models)}">lineage</a> · <a href="{url(kit.links.tags)}">tags</a>.</p>'
     )
     html = (
-        '<div class="mj-table-wrap"><table class="mj-conclusions">'
+        '<div class="mj-table-wrap" data-search-exclude><table class="mj-conclusions">'
         "<thead><tr><th>Model</th><th>Parent</th><th>Dates</th><th>Status</th>"
         f"<th>Hypothesis</th><th>Conclusion</th>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
@@ -305,8 +305,8 @@ def model_page(
         if found:
             card.append(f"<dt>{label} <small>{kit.entry_link(found[0], when(found[0].date, False))}</small></dt>"
                         f"<dd>{section_html(found[0], found[1].text)}</dd>")
-    if card:
-        out.append(f'<dl class="mj-card">{"".join(card)}</dl>')
+    if card:  # copies of entries the timeline indexes
+        out.append(f'<dl class="mj-card" data-search-exclude>{"".join(card)}</dl>')
 
     run = model.run
     if run and run.metrics:
@@ -324,7 +324,7 @@ def model_page(
                 f'<td class="mj-num">{series.points()}</td></tr>'
             )
         out.append(
-            '<div class="mj-table-wrap"><table class="mj-metrics"><thead><tr><th>Metric</th><th class="mj-num">Last</th>'
+            '<div class="mj-table-wrap" data-search-exclude><table class="mj-metrics"><thead><tr><th>Metric</th><th class="mj-num">Last</th>'
             '<th class="mj-num">at step</th><th class="mj-num">Best</th><th class="mj-num">at step</th>'
             f'<th class="mj-num">Points</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
         )
