@@ -81,17 +81,20 @@ class PageKit:
 
     def line(self, entry: Entry, text: str) -> str:
         """An entry in one line: date (a link to it on its timeline page), models, status and
-        a short text; for lists that would be too long as cards (mentions, tags)."""
-        badges = " ".join(self.model_link(m, "mj-badge") for m in entry.models)
-        return (f'<li><a class="mj-entry__date" href="{self.entry_url(entry)}"><time datetime="{entry.date.isoformat()}">'
-                f'{when(entry.date, False)}</time></a> {badges} {self.status(entry.status)} '
-                f'<span class="mj-line__text">{e(text)}</span></li>')
+        a short text; for lists that would be too long as cards (mentions, tags). Thousands
+        of these make a journal's list pages, so the markup is bare: the list's CSS knows
+        the date is the first link and the text the last span."""
+        parts = [f'<a href="{self.entry_url(entry)}">{when(entry.date, False)}</a>',
+                 *(self.model_link(m, "mj-badge") for m in entry.models), self.status(entry.status),
+                 f"<span>{e(text)}</span>"]
+        return f'<li>{" ".join(p for p in parts if p)}</li>'
 
-    def card(self, entry: Entry, note: str = "", searchable: bool = False) -> str:
+    def card(self, entry: Entry, note: str = "", searchable: bool = False, on_page_of: str | None = None) -> str:
         """An entry as a card. Only its home (its timeline page) is `searchable`: the copies on
-        model and tag pages are left out of the search index, headings included."""
+        model and tag pages are left out of the search index, headings included. On the page
+        of a model (`on_page_of`) its own badge is left out: the page says whose it is."""
         index = self.index
-        badges = " ".join(self.model_link(m, "mj-badge") for m in entry.models)
+        badges = " ".join(self.model_link(m, "mj-badge") for m in entry.models if m != on_page_of)
         tags = " ".join(self.tag_link(t) for t in entry.tags)
         title = f'<span class="mj-entry__title">{e(entry.title)}</span>' if entry.title else ""
         parts = [
@@ -355,7 +358,8 @@ def model_page(
             out.append(details)
 
     out.append(heading("entries", "Entries"))
-    cards = "".join(kit.card(entry) for entry in sorted(model.entries, key=lambda en: (en.date, en.key)))
+    cards = "".join(kit.card(entry, on_page_of=model.id)
+                    for entry in sorted(model.entries, key=lambda en: (en.date, en.key)))
     out.append(f'<div class="mj-entries">{cards or "<p>No entries yet.</p>"}</div>')
     if model.mentions:
         out.append(heading("mentions", f"Mentioned in {len(model.mentions)} entries"))
