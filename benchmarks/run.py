@@ -52,19 +52,34 @@ class _Count(HTMLParser):
         self.elements += 1
 
 
+def kind_of(relative: str) -> str:
+    """What a site file is, for the byte counts: pages, search index, images (plots and
+    screenshots, which the blog has none of), the theme's assets, or other."""
+    if relative.endswith(".html"):
+        return "pages"
+    if relative.startswith("search/"):
+        return "search"
+    if relative.startswith(("assets/plots/", "assets/thumbs/", "runs/")):
+        return "images"
+    if relative.startswith("assets/"):
+        return "theme"
+    return "other"
+
+
 def site_figures(site: Path) -> dict:
-    total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    kinds = dict.fromkeys(("pages", "search", "images", "theme", "other"), 0)
+    for path in site.rglob("*"):
+        if path.is_file():
+            kinds[kind_of(path.relative_to(site).as_posix())] += path.stat().st_size
     pages = [(p.stat().st_size, p) for p in site.rglob("*.html")]
     size, largest = max(pages)
-    counter = _Count()
-    counter.feed(largest.read_text(encoding="utf-8"))
     most = 0
     for _, page in sorted(pages, reverse=True)[:20]:
         count = _Count()
         count.feed(page.read_text(encoding="utf-8"))
         most = max(most, count.elements)
-    return {"bytes": total, "pages": len(pages), "largest_page": size, "largest_page_name": str(largest.relative_to(site)),
-            "most_elements": most}
+    return {"bytes": sum(kinds.values()), "kinds": kinds, "pages": len(pages), "largest_page": size,
+            "largest_page_name": str(largest.relative_to(site)), "most_elements": most}
 
 
 def serve_latency(project: Path, repeat: int) -> list[float]:
@@ -177,12 +192,19 @@ def main() -> None:
         if latency:
             print(f"| edit → served (model + timeline page) | {median(latency):.2f} s | ≤ 1 s |")
         print(f"| peak RSS | {max(rss)} MB | ≤ 1024 MB |")
+        print(f"| largest page | {figures['largest_page'] / 1024:.0f} KB ({figures['largest_page_name']}) | ≤ 300 KB |")
+        print(f"| most elements on a page | {figures['most_elements']} | ≤ 2000 |")
         print(f"| site bytes | {figures['bytes'] / 1e6:.1f} MB ({figures['pages']} pages) | ≤ ⅓ of blog |")
         if blog_figures:
             print(f"| blog site bytes | {blog_figures['bytes'] / 1e6:.1f} MB ({blog_figures['pages']} pages) | |")
             print(f"| site bytes / blog | {figures['bytes'] / blog_figures['bytes']:.2f}× | ≤ 0.33× |")
-        print(f"| largest page | {figures['largest_page'] / 1024:.0f} KB ({figures['largest_page_name']}) | ≤ 300 KB |")
-        print(f"| most elements on a page | {figures['most_elements']} | ≤ 2000 |")
+            ours, theirs = figures["kinds"], blog_figures["kinds"]
+            text = ours["pages"] + ours["search"]
+            print(f"| pages + search index / blog's | {text / (theirs['pages'] + theirs['search']):.2f}× | |")
+        print("\n| site bytes by kind | journal | blog |\n| --- | --- | --- |")
+        for kind in figures["kinds"]:
+            blog_bytes = f"{blog_figures['kinds'][kind] / 1e6:.1f} MB" if blog_figures else ""
+            print(f"| {kind} | {figures['kinds'][kind] / 1e6:.1f} MB | {blog_bytes} |")
         print(f"\nruns: cold {[round(x, 1) for x in cold]}, rebuild {[round(x, 2) for x in warm]}, "
               f"serve {[round(x, 2) for x in latency]}, blog {[round(x, 1) for x in blog or []]}")
     finally:
