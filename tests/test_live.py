@@ -166,3 +166,17 @@ def test_a_screenshot_replaced_by_an_older_file_is_served_anew(tmp_path):
     os.utime(shot, (shot.stat().st_mtime - 3600, shot.stat().st_mtime - 3600))  # as `cp -p` leaves it
     live.update()
     assert (tmp_path / "live/runs/mlp-3/confusion_matrix.png").read_bytes() == data
+
+
+def test_an_entry_edit_copies_no_screenshot_or_plot_again(tmp_path):
+    """MkDocs' copies carry the time of copying, not their source's: the first update must
+    still know them for copies of unchanged sources (it used to copy every asset again)."""
+    root = sample_copy(tmp_path)
+    live = LiveSite(built(root, tmp_path / "live"))
+    site = tmp_path / "live"
+    assets = [p for folder in ("runs", "assets/plots", "assets/thumbs") for p in (site / folder).rglob("*") if p.is_file()]
+    assert len(assets) > 20
+    before = {p: p.stat().st_mtime_ns for p in assets}
+    entry_of(root, "2026-10-08-mlp-5.md").open("a").write("\nOne more line.\n")
+    assert live.update()
+    assert {p: p.stat().st_mtime_ns for p in assets} == before

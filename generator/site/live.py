@@ -37,6 +37,18 @@ class LiveSite:
     def __init__(self, config) -> None:
         self.config = config
         self.plugin = config.plugins["journal"]
+        # The size and mtime of each asset's source when it was last copied into the site.
+        # MkDocs' copies take the time of copying, so a copy no older than its source is
+        # taken to be of that source: the first update need not copy every screenshot again.
+        self.copied: dict[str, tuple[int, int]] = {}
+        site_dir = Path(config.site_dir)
+        for asset in self.plugin.rendered.assets if self.plugin.rendered else []:
+            try:
+                source, target = asset.source.stat(), (site_dir / asset.dest_uri).stat()
+            except OSError:
+                continue
+            if source.st_size == target.st_size and target.st_mtime_ns >= source.st_mtime_ns:
+                self.copied[asset.dest_uri] = (source.st_size, source.st_mtime_ns)
 
     def update(self) -> list[str] | None:
         """Bring the site up to date with the journal; the pages written again, or None when
@@ -78,16 +90,14 @@ class LiveSite:
         for asset in assets:
             target = site_dir / asset.dest_uri
             source = asset.source.stat()
-            try:
-                current = target.stat()
-                same = (current.st_size, current.st_mtime_ns) == (source.st_size, source.st_mtime_ns)
-            except OSError:
-                same = False
-            if not same:
+            signature = (source.st_size, source.st_mtime_ns)
+            if self.copied.get(asset.dest_uri) != signature or not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(asset.source, target)
+                self.copied[asset.dest_uri] = signature
         for gone in {a.dest_uri for a in old_site.assets} - {a.dest_uri for a in assets}:
             (site_dir / gone).unlink(missing_ok=True)  # a screenshot removed, a plot redrawn
+            self.copied.pop(gone, None)
         plugin.accept(index, RenderedSite(pages, assets, rendered.diagnostics))
         search = _search_plugin(self.config)
         files, nav, env = plugin.files, plugin.nav, plugin.env
