@@ -128,8 +128,14 @@ def test_timeline_is_newest_first_and_paged(project):
     assert re.findall(r"day \d|september", content(project.page("timeline/2026-10"))) == ["day 5", "day 4"]
     assert re.findall(r"day \d", content(project.page("timeline/2026-10/2"))) == ["day 3", "day 2"]
     assert re.findall(r"day \d", content(project.page("timeline/2026-10/3"))) == ["day 1"]
-    assert content(project.page("timeline")).startswith(
-        "Timeline 2026-10 2026-10 (2) 2026-10 (3) 2026-09 2026-10-05 a-1 day 5 2026-10-04 a-1 day 4")
+    # Every page at the top, a line a year; the newer and older pages at the end.
+    assert content(project.page("timeline")) == (
+        "Timeline 2026 Oct 2 3 Sep 2026-10-05 a-1 day 5 2026-10-04 a-1 day 4 2026-10 (2) →")
+    second = project.page("timeline/2026-10/2")
+    assert content(second).endswith("day 2 ← 2026-10 2026-10 (3) →")
+    assert ('<a class="mj-current" aria-current="page" href="../../../timeline/2026-10/2/" title="2026-10 (2)">2</a>'
+            in second)
+    assert content(project.page("timeline/2026-09")).endswith("september ← 2026-10 (3)")
 
 
 def test_plain_mkdocs_build_gives_the_same_pages(project):

@@ -6,6 +6,8 @@ run files are always escaped with `e`.
 
 from __future__ import annotations
 
+import calendar
+
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -252,19 +254,49 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], str], table: Ke
     return f"<h1>{e(title)}</h1>{facts}{pager}{html}{pager}"
 
 
-def timeline_page(kit: PageKit, title: str, entries: list[Entry], pager: str, searchable: bool) -> str:
+def timeline_page(kit: PageKit, title: str, entries: list[Entry], pager: str, steps: str, searchable: bool) -> str:
     cards = "".join(kit.card(entry, searchable=searchable) for entry in entries)
-    return f'<h1>{e(title)}</h1>{pager}<div class="mj-entries">{cards}</div>{pager}'
+    return f'<h1>{e(title)}</h1>{pager}<div class="mj-entries">{cards}</div>{steps}'
 
 
-def timeline_pager(pages: list[tuple[str, str, int]], current: str) -> str:
-    """Month links, newest first: (label, url, count). The counts are left out: they would
-    make a new entry change every timeline page, not just its own."""
-    items = []
-    for label, link, _count in pages:
+def timeline_pager(pages: list[tuple[str, int, str]], current: str) -> str:
+    """Links to every timeline page, newest first, a line a year: each month's name links its
+    first page and numbers its further ones. pages: (month "YYYY-MM", number, url). The
+    entry counts are left out: they would make a new entry change every timeline page."""
+    years: dict[str, list[list[str]]] = {}
+    for month, number, link in pages:
+        text = calendar.month_abbr[int(month[5:])] if number == 1 else str(number)
         css = ' class="mj-current" aria-current="page"' if link == current else ""
-        items.append(f'<a{css} href="{url(link)}">{e(label)}</a>')
-    return f'<nav class="mj-pager" aria-label="Timeline pages">{"".join(items)}</nav>'
+        piece = f'<a{css} href="{url(link)}" title="{_page_label(month, number)}">{text}</a>'
+        months = years.setdefault(month[:4], [])
+        if number == 1 or not months:
+            months.append([piece])
+        else:
+            months[-1].append(piece)
+    lines = "".join(
+        f'<p><b>{year}</b> {"".join(f"<span>{chr(32).join(month)}</span>" for month in months)}</p>'
+        for year, months in years.items()
+    )
+    return f'<nav class="mj-pager mj-months" aria-label="Timeline pages" data-search-exclude>{lines}</nav>'
+
+
+def timeline_steps(pages: list[tuple[str, int, str]], current: str) -> str:
+    """The newer and older timeline pages, for the end of one."""
+    position = next((n for n, page in enumerate(pages) if page[2] == current), None)
+    if position is None:
+        return ""
+    links = []
+    if position > 0:
+        month, number, link = pages[position - 1]
+        links.append(f'<a rel="prev" href="{url(link)}">← {_page_label(month, number)}</a>')
+    if position + 1 < len(pages):
+        month, number, link = pages[position + 1]
+        links.append(f'<a rel="next" href="{url(link)}">{_page_label(month, number)} →</a>')
+    return f'<nav class="mj-pager mj-steps" aria-label="Newer and older pages">{"".join(links)}</nav>' if links else ""
+
+
+def _page_label(month: str, number: int) -> str:
+    return month if number == 1 else f"{month} ({number})"
 
 
 def model_page(

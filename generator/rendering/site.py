@@ -254,17 +254,24 @@ def render_site(
             html = pages.home_page(kit, section_html, table, chunk, pages.pager(labels, page_url(src), "Conclusion pages"), title,
                                    first_page=number == 1)
             site.append(SitePage(src, page_url(src), title, html, searchable=number == 1))
-        pager_items = [(label, page_url(src), len(chunk)) for src, label, chunk in timeline_pages]
+        pager_items: list[tuple[str, int, str]] = []  # (month, its page number, url)
+        for src, label, _chunk in timeline_pages:
+            month = label[:7]
+            number = pager_items[-1][1] + 1 if pager_items and pager_items[-1][0] == month else 1
+            pager_items.append((month, number, page_url(src)))
         newest = timeline_pages[0] if timeline_pages else ("timeline/index.md", "", [])
+        first = page_url(newest[0])
         site.append(
             SitePage("timeline/index.md", page_url("timeline/index.md"), "Timeline",
-                     pages.timeline_page(kit, "Timeline", newest[2], pages.timeline_pager(pager_items, page_url(newest[0])), False),
+                     pages.timeline_page(kit, "Timeline", newest[2], pages.timeline_pager(pager_items, first),
+                                         pages.timeline_steps(pager_items, first), False),
                      searchable=False)
         )
         for src_uri, label, chunk in timeline_pages:
             link = page_url(src_uri)
             site.append(SitePage(src_uri, link, f"Timeline {label}",
-                                 pages.timeline_page(kit, f"Timeline {label}", chunk, pages.timeline_pager(pager_items, link), True)))
+                                 pages.timeline_page(kit, f"Timeline {label}", chunk, pages.timeline_pager(pager_items, link),
+                                                     pages.timeline_steps(pager_items, link), True)))
         site.append(SitePage("models/index.md", page_url("models/index.md"), "Models", pages.models_index_page(kit)))
     finally:
         plots = pending.result()  # also when rendering failed: the worker is never left behind
