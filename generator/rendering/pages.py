@@ -366,9 +366,9 @@ def model_page(
         if plot:
             compared = f" (dashed: parent {e(model.parent)})" if plot.parent_overlaid else ""
             out.append(
-                f'<p class="mj-plots-note">Plots{compared}:</p><figure class="mj-plot"><img src="{url(plot.url)}" '
-                f'alt="{e(", ".join(plot.metrics))} of {e(model.id)}" width="{plot.width}" height="{plot.height}" '
-                'loading="lazy" decoding="async"></figure>'
+                f'<p class="mj-plots-note">Plots{compared}:</p><figure class="mj-plot"><a href="{url(plot.url)}">'
+                f'<img src="{url(plot.url)}" alt="{e(", ".join(plot.metrics))} of {e(model.id)}" width="{plot.width}" '
+                f'height="{plot.height}" loading="lazy" decoding="async"></a></figure>'
             )
     if run:
         tables = results_html(run)
