@@ -7,7 +7,6 @@ run files are always escaped with `e`.
 from __future__ import annotations
 
 import calendar
-
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -267,17 +266,17 @@ def timeline_pager(pages: list[tuple[str, int, str]], current: str) -> str:
     for month, number, link in pages:
         text = calendar.month_abbr[int(month[5:])] if number == 1 else str(number)
         css = ' class="mj-current" aria-current="page"' if link == current else ""
-        piece = f'<a{css} href="{url(link)}" title="{_page_label(month, number)}">{text}</a>'
+        piece = f'<a{css} href="{url(link)}" title="{page_label(month, number)}">{text}</a>'
         months = years.setdefault(month[:4], [])
         if number == 1 or not months:
             months.append([piece])
         else:
             months[-1].append(piece)
-    lines = "".join(
-        f'<p><b>{year}</b> {"".join(f"<span>{chr(32).join(month)}</span>" for month in months)}</p>'
-        for year, months in years.items()
-    )
-    return f'<nav class="mj-pager mj-months" aria-label="Timeline pages" data-search-exclude>{lines}</nav>'
+    lines = []
+    for year, months in years.items():
+        spans = "".join("<span>" + " ".join(links) + "</span>" for links in months)
+        lines.append(f"<p><b>{year}</b> {spans}</p>")
+    return f'<nav class="mj-pager mj-months" aria-label="Timeline pages" data-search-exclude>{"".join(lines)}</nav>'
 
 
 def timeline_steps(pages: list[tuple[str, int, str]], current: str) -> str:
@@ -288,14 +287,15 @@ def timeline_steps(pages: list[tuple[str, int, str]], current: str) -> str:
     links = []
     if position > 0:
         month, number, link = pages[position - 1]
-        links.append(f'<a rel="prev" href="{url(link)}">← {_page_label(month, number)}</a>')
+        links.append(f'<a rel="prev" href="{url(link)}">← {page_label(month, number)}</a>')
     if position + 1 < len(pages):
         month, number, link = pages[position + 1]
-        links.append(f'<a rel="next" href="{url(link)}">{_page_label(month, number)} →</a>')
+        links.append(f'<a rel="next" href="{url(link)}">{page_label(month, number)} →</a>')
     return f'<nav class="mj-pager mj-steps" aria-label="Newer and older pages">{"".join(links)}</nav>' if links else ""
 
 
-def _page_label(month: str, number: int) -> str:
+def page_label(month: str, number: int) -> str:
+    """A timeline page's name: its month, and its number after the first."""
     return month if number == 1 else f"{month} ({number})"
 
 

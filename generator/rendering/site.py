@@ -113,7 +113,7 @@ def render_site(
     # 1. Where everything will be.
     timeline_pages = _paginate(index.entries, settings.timeline_page_size)
     entry_page: dict[str, str] = {}
-    for src_uri, _label, chunk in timeline_pages:
+    for src_uri, _month, _number, chunk in timeline_pages:
         for entry in chunk:
             entry_page[entry.key] = page_url(src_uri)
     links = pages.Links(
@@ -254,21 +254,18 @@ def render_site(
             html = pages.home_page(kit, section_html, table, chunk, pages.pager(labels, page_url(src), "Conclusion pages"), title,
                                    first_page=number == 1)
             site.append(SitePage(src, page_url(src), title, html, searchable=number == 1))
-        pager_items: list[tuple[str, int, str]] = []  # (month, its page number, url)
-        for src, label, _chunk in timeline_pages:
-            month = label[:7]
-            number = pager_items[-1][1] + 1 if pager_items and pager_items[-1][0] == month else 1
-            pager_items.append((month, number, page_url(src)))
-        newest = timeline_pages[0] if timeline_pages else ("timeline/index.md", "", [])
+        pager_items = [(month, number, page_url(src)) for src, month, number, _chunk in timeline_pages]
+        newest = timeline_pages[0] if timeline_pages else ("timeline/index.md", "", 1, [])
         first = page_url(newest[0])
         site.append(
             SitePage("timeline/index.md", page_url("timeline/index.md"), "Timeline",
-                     pages.timeline_page(kit, "Timeline", newest[2], pages.timeline_pager(pager_items, first),
+                     pages.timeline_page(kit, "Timeline", newest[3], pages.timeline_pager(pager_items, first),
                                          pages.timeline_steps(pager_items, first), False),
                      searchable=False)
         )
-        for src_uri, label, chunk in timeline_pages:
+        for src_uri, month, number, chunk in timeline_pages:
             link = page_url(src_uri)
+            label = pages.page_label(month, number)
             site.append(SitePage(src_uri, link, f"Timeline {label}",
                                  pages.timeline_page(kit, f"Timeline {label}", chunk, pages.timeline_pager(pager_items, link),
                                                      pages.timeline_steps(pager_items, link), True)))
@@ -311,8 +308,9 @@ def _context(entry: Entry, entries_folder: str, mentions: list[str]) -> RenderCo
     )
 
 
-def _paginate(entries: list[Entry], size: int) -> list[tuple[str, str, list[Entry]]]:
-    """(src_uri, label, entries) newest first: one page per month, split every `size` entries."""
+def _paginate(entries: list[Entry], size: int) -> list[tuple[str, str, int, list[Entry]]]:
+    """(src_uri, month, page number in it, entries) newest first: one page per month, split
+    every `size` entries."""
     months: dict[str, list[Entry]] = {}
     for entry in sorted(entries, key=lambda en: (en.date, en.key), reverse=True):
         months.setdefault(entry.date.strftime("%Y-%m"), []).append(entry)
@@ -320,8 +318,7 @@ def _paginate(entries: list[Entry], size: int) -> list[tuple[str, str, list[Entr
     for month, chunk in months.items():
         for number, start in enumerate(range(0, len(chunk), size), start=1):
             src = f"timeline/{month}/index.md" if number == 1 else f"timeline/{month}/{number}.md"
-            label = month if number == 1 else f"{month} ({number})"
-            out.append((src, label, chunk[start : start + size]))
+            out.append((src, month, number, chunk[start : start + size]))
     return out
 
 
