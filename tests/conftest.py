@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import textwrap
 from pathlib import Path
 
@@ -12,6 +13,13 @@ from click.testing import CliRunner
 from generator.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The tests stop the servers they start with Ctrl-C (SIGINT), as a person at a terminal does. A
+# test run started in the background (`nohup`, `&` in a script) has SIGINT ignored, and ignored
+# signals stay ignored in child processes, where `journal serve` would then rightly not stop;
+# a handled one is reset to the default in them.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 FIXTURES = Path(__file__).resolve().parent / "journals"
 
 MINIMAL_CONFIG = """\
