@@ -48,7 +48,7 @@ def png(rng: random.Random, width: int = 640, height: int = 400) -> bytes:
 
 def tensorboard_record(step: int, values: dict[str, float]) -> bytes:
     """One event with a simple_value scalar per metric, as PyTorch's SummaryWriter writes it."""
-    from generator.reading.formats.tfevents import scalar_event
+    from mljournal.reading.formats.tfevents import scalar_event
 
     return scalar_event(step, values, wall_time=1.7e9 + step)
 

@@ -158,7 +158,7 @@ def main() -> None:
         subprocess.run([sys.executable, str(HERE / "make_journal.py"), str(project), "--entries", str(args.entries),
                         "--runs", str(args.runs), "--steps", str(args.steps), "--metrics", str(args.metrics),
                         "--screenshots", str(args.screenshots)], check=True)
-        shutil.copy(Path(__file__).resolve().parent.parent / "generator" / "templates" / "mkdocs.yml", project / "mkdocs.yml")
+        shutil.copy(Path(__file__).resolve().parent.parent / "generator" / "mljournal" / "templates" / "mkdocs.yml", project / "mkdocs.yml")
         build = [str(BIN / "journal"), "build"]
         cold, warm, rss = [], [], []
         for _ in range(args.repeat):

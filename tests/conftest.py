@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.cli import main
+from mljournal.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -117,7 +117,7 @@ def cli():
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample journal of this repository, built once per test session."""
-    from generator.commands.build import build_site
+    from mljournal.commands.build import build_site
 
     target = tmp_path_factory.mktemp("sample")
     shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")

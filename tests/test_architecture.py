@@ -15,9 +15,9 @@ def test_reading_indexing_and_rendering_never_import_mkdocs(tmp_path):
     script = textwrap.dedent(f"""
         import sys
         from pathlib import Path
-        from generator.index import load_journal
-        from generator.rendering.site import RenderOptions, render_site
-        from generator.settings import Settings
+        from mljournal.index import load_journal
+        from mljournal.rendering.site import RenderOptions, render_site
+        from mljournal.settings import Settings
         settings = Settings(journal_dir=Path({str(REPO / "journal")!r}), cache_dir=Path({str(tmp_path)!r}))
         index = load_journal(settings, Path({str(REPO)!r}))
         site = render_site(index, RenderOptions(project_dir=Path({str(REPO)!r}), markdown_extensions=("tables",)))
@@ -28,7 +28,7 @@ def test_reading_indexing_and_rendering_never_import_mkdocs(tmp_path):
 
 
 def test_help_does_not_import_the_heavy_libraries():
-    script = ("import sys; from click.testing import CliRunner; from generator.cli import main; "
+    script = ("import sys; from click.testing import CliRunner; from mljournal.cli import main; "
               "CliRunner().invoke(main, ['build', '--help']); "
               "print(sorted(m for m in ('mkdocs', 'matplotlib', 'PIL', 'markdown') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
@@ -52,7 +52,7 @@ def test_entry_opens_the_editor_when_there_is_a_terminal(project, tmp_path):
     pid, fd = pty.fork()
     if pid == 0:  # the child: stdin and stdout are a terminal
         os.chdir(project.root)
-        os.execve(sys.executable, [sys.executable, "-m", "generator", "entry", "tcn-1"], env)
+        os.execve(sys.executable, [sys.executable, "-m", "mljournal", "entry", "tcn-1"], env)
     output = b""
     while True:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.atomic import replacing
+from mljournal.atomic import replacing
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_partial(tmp_path):

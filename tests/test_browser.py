@@ -212,7 +212,7 @@ def test_serve_reloads_the_open_page_when_an_entry_is_edited(browser, project):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     entry = project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nbefore the edit\n")
-    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "-a", f"127.0.0.1:{port}"], cwd=project.root,
+    server = subprocess.Popen([sys.executable, "-m", "mljournal", "serve", "-a", f"127.0.0.1:{port}"], cwd=project.root,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     context = browser.new_context()
     try:
@@ -246,7 +246,7 @@ def test_the_site_published_to_a_bare_remote_works_in_the_browser(browser, tmp_p
 
     from click.testing import CliRunner
 
-    from generator.cli import main
+    from mljournal.cli import main
 
     def git(cwd, *args):
         subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd, check=True, capture_output=True)

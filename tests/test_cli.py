@@ -65,7 +65,7 @@ def test_unsafe_ids_are_refused_with_exit_code_2(project, cli, model_id, message
 def test_entry_never_hangs_without_a_terminal(project, tmp_path):
     # A real process with no terminal and an editor that would block forever.
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "entry", "tcn-1"],
+        [sys.executable, "-m", "mljournal", "entry", "tcn-1"],
         cwd=project.root, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
         env={"PATH": "/usr/bin:/bin", "EDITOR": "sleep 3600", "HOME": str(tmp_path)},
     )
@@ -140,8 +140,8 @@ def test_a_site_dir_that_would_clobber_the_journal_is_refused(project, cli, site
 
 
 def test_our_own_site_dir_check_refuses_home_and_project_folders(tmp_path):
-    from generator.errors import ConfigError
-    from generator.site.safety import check_site_dir
+    from mljournal.errors import ConfigError
+    from mljournal.output import check_site_dir
 
     with pytest.raises(ConfigError, match="is your home folder, which the build would wipe"):
         check_site_dir(Path.home(), tmp_path / "journal", tmp_path)
@@ -164,7 +164,7 @@ def test_a_bad_plugin_option_is_named(project, cli):
 
 
 def test_help_lists_every_command():
-    result = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "mljournal", "--help"], capture_output=True, text=True)
     assert [line.split()[0] for line in result.stdout.split("Commands:")[1].strip().splitlines()] == ["build", "entry", "init", "publish", "serve"]
 
 

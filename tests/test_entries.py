@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from generator.reading.entries import read_entries
-from generator.settings import Settings
+from mljournal.reading.entries import read_entries
+from mljournal.settings import Settings
 
 
 def read(project):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_CONFIG
-from generator.reading.runs import Run, best, last, read_run
+from mljournal.reading.runs import Run, best, last, read_run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tools"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())["cases"]
@@ -233,7 +233,7 @@ def test_a_tensorboard_file_being_written_is_read_up_to_its_last_whole_record(tm
 
 
 def test_damaged_tensorboard_records_are_reported_with_their_offsets(tmp_path):
-    from generator.reading.formats.tfevents import Event, read_events
+    from mljournal.reading.formats.tfevents import Event, read_events
 
     source = next((FIXTURES / "tensorboard-tf2").glob("events.out.tfevents.*"))
     offsets = [event.offset for event in read_events(source) if isinstance(event, Event)]
@@ -255,9 +255,9 @@ def test_damaged_tensorboard_records_are_reported_with_their_offsets(tmp_path):
 
 def test_tensorboard_records_of_our_own_making_decode(tmp_path):
     """A record built by hand: a simple_value scalar at step 7 and a header-checksum failure."""
-    from generator.reading.formats.tfevents import encode_field as field
-    from generator.reading.formats.tfevents import encode_record, scalar_event
-    from generator.reading.formats.tfevents import encode_varint as varint
+    from mljournal.reading.formats.tfevents import encode_field as field
+    from mljournal.reading.formats.tfevents import encode_record, scalar_event
+    from mljournal.reading.formats.tfevents import encode_varint as varint
 
     folder = tmp_path / "a-1"
     folder.mkdir()

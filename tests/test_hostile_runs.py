@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import mljournal
-from generator.reading.runs import read_run
+from mljournal.reading.runs import read_run
 from test_formats import FIXTURES
 
 
@@ -114,7 +114,7 @@ def test_notes_do_not_pile_up_when_a_run_is_read_again_from_the_cache(tmp_path):
     old = 1_600_000_000
     for path in folder.iterdir():
         os.utime(path, (old, old))
-    from generator.reading.cache import PartCache
+    from mljournal.reading.cache import PartCache
 
     cache = PartCache(tmp_path / ".cache")
     for _ in range(3):
@@ -128,7 +128,7 @@ def test_an_unwritable_cache_costs_time_not_data(tmp_path):
     (folder / "metrics.csv").write_text("step,loss\n1,0.5\n")
     os.utime(folder / "metrics.csv", (1_600_000_000, 1_600_000_000))
     (tmp_path / ".cache").write_text("a file where the cache folder should be")
-    from generator.reading.cache import PartCache
+    from mljournal.reading.cache import PartCache
 
     run, diagnostics = read_run("a-1", folder, tmp_path, PartCache(tmp_path / ".cache"))
     assert diagnostics == [] and list(run.metrics["loss"].values) == [0.5]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generator.index import load_journal, tag_slug
-from generator.settings import DEFAULT_SECTIONS, Settings
+from mljournal.index import load_journal, tag_slug
+from mljournal.settings import DEFAULT_SECTIONS, Settings
 
 
 def index_of(project, **settings):
@@ -96,7 +96,7 @@ def test_tag_slugs():
 
 
 def test_first_paragraph_keeps_a_code_fence_whole():
-    from generator.reading.sections import first_paragraph
+    from mljournal.reading.sections import first_paragraph
 
     assert first_paragraph("One line.\nStill one.\n\nSecond.") == ("One line.\nStill one.", True)
     assert first_paragraph("```\na\n\nb\n```\n\nafter") == ("```\na\n\nb\n```", True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from generator.site.live import LiveSite
+from mljournal.engines.mkdocs.live import LiveSite
 
 
 def built(root: Path, site: Path):
@@ -103,7 +103,7 @@ def test_a_new_model_or_tag_rebuilds_everything(tmp_path):
 def test_hiding_the_copies_from_the_search_parser_changes_neither_index_nor_pages(tmp_path, monkeypatch):
     import re
 
-    from generator.site import plugin
+    from mljournal.engines.mkdocs import plugin
 
     root = sample_copy(tmp_path)
     built(root, tmp_path / "trimmed")

@@ -1,4 +1,4 @@
-"""The wheel carries what `pip install mljournal` users need: the theme, templates, plugin."""
+"""The wheel carries what `pip install mljournal` users need, under one import name."""
 
 from __future__ import annotations
 
@@ -6,24 +6,38 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
+
 from conftest import REPO
 
 
-def test_the_wheel_ships_the_theme_templates_and_entry_points(tmp_path):
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder), str(REPO)],
         check=True, capture_output=True, timeout=300,
     )
-    (wheel,) = tmp_path.glob("mljournal-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("generator/theme/main.html", "generator/theme/assets/stylesheets/mljournal.css",
-                   "generator/templates/mkdocs.yml", "generator/templates/gitignore", "generator/site/plugin.py",
-                   "generator/py.typed"):
+    (found,) = folder.glob("mljournal-*.whl")
+    return zipfile.ZipFile(found)
+
+
+def test_the_wheel_ships_the_theme_templates_and_entry_points(wheel):
+    names = set(wheel.namelist())
+    for needed in ("mljournal/theme/main.html", "mljournal/theme/assets/stylesheets/mljournal.css",
+                   "mljournal/templates/mkdocs.yml", "mljournal/templates/gitignore", "mljournal/py.typed",
+                   "mljournal/__main__.py"):
         assert needed in names, needed
-    entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    assert "journal = generator.cli:main" in entry_points
-    assert "journal = generator.site.plugin:JournalPlugin" in entry_points
-    assert not [n for n in names if n.startswith(("journal/", "tests/", "examples/"))]
+    entry_points = wheel.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert "journal = mljournal.cli:main" in entry_points
+    assert "journal = mljournal.engines.mkdocs.plugin:JournalPlugin" in entry_points
+    assert not [n for n in names if n.startswith(("journal/", "tests/", "examples/", "generator/"))]
     # every module of the package, so no subpackage is left out of pyproject's list
-    modules = {p.relative_to(REPO).as_posix() for folder in ("generator", "mljournal") for p in (REPO / folder).rglob("*.py")}
+    modules = {p.relative_to(REPO / "generator").as_posix() for p in (REPO / "generator").rglob("*.py")}
     assert modules - names == set()
+
+
+def test_the_wheel_installs_one_top_level_package(wheel):
+    top_level = next(n for n in wheel.namelist() if n.endswith("top_level.txt"))
+    assert wheel.read(top_level).decode().split() == ["mljournal"]
+    assert {n.split("/")[0] for n in wheel.namelist() if not n.split("/")[0].endswith(".dist-info")} == {"mljournal"}

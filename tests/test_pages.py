@@ -9,7 +9,7 @@ from io import BytesIO
 
 from PIL import Image
 
-from generator.commands.build import build_site
+from mljournal.commands.build import build_site
 
 
 def build(project, strict=False):
@@ -202,7 +202,7 @@ def test_search_indexes_each_entry_once_at_its_home(project):
 
 
 def test_long_lists_are_paged_conclusions_by_recency_and_tags_one_line_an_entry(project, monkeypatch):
-    from generator.rendering import site
+    from mljournal.rendering import site
 
     monkeypatch.setattr(site, "TAG_PAGE_SIZE", 2)
     project.config(project.config().read_text().replace("  - journal\n", "  - journal:\n      conclusions_page_size: 2\n"))

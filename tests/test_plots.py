@@ -7,8 +7,8 @@ from array import array
 
 import pytest
 
-from generator.reading.metrics import Series
-from generator.rendering.plots import MAX_POINTS, PlotJob, envelope, plot_models
+from mljournal.reading.metrics import Series
+from mljournal.rendering.plots import MAX_POINTS, PlotJob, envelope, plot_models
 
 
 def test_the_envelope_keeps_spikes_and_gaps_of_a_long_series():

@@ -7,7 +7,7 @@ import re
 import click
 
 from conftest import REPO
-from generator.cli import main
+from mljournal.cli import main
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

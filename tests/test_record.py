@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import mljournal
-from generator.reading.runs import read_run
+from mljournal.reading.runs import read_run
 from test_formats import FIXTURES
 
 ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from generator.reading.runs import best, goal_of, last, read_runs
+from mljournal.reading.runs import best, goal_of, last, read_runs
 
 
 def runs_of(project):
@@ -123,8 +123,8 @@ def test_parsed_runs_are_cached_and_a_changed_file_is_read_again(project, monkey
     import os
     import time
 
-    from generator.reading import cache
-    from generator.reading.formats import journal
+    from mljournal.reading import cache
+    from mljournal.reading.formats import journal
 
     path = project.run_file("a-1", "metrics.csv", "step,loss\n1,0.9\n")
     old = time.time() - 60

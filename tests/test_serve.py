@@ -44,7 +44,7 @@ def server(project):
     project.run_file("a-1", "metrics.csv", "step,val_acc\n1,0.5\n")
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "-a", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "mljournal", "serve", "-a", f"127.0.0.1:{port}"],
         cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,
     )
@@ -73,7 +73,7 @@ def test_serve_binds_to_loopback_port_8000_by_default(project):
         if probe.connect_ex(("127.0.0.1", 8000)) == 0:
             pytest.skip("port 8000 is taken on this machine")
     project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nhello\n")
-    process = subprocess.Popen([sys.executable, "-m", "generator", "serve"], cwd=project.root,
+    process = subprocess.Popen([sys.executable, "-m", "mljournal", "serve"], cwd=project.root,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         wait_for("http://127.0.0.1:8000/models/a-1/", "hello")
@@ -93,7 +93,7 @@ def test_serve_builds_once_per_save_and_not_on_its_own_reads(project):
     port = free_port()
     log = project.root / "serve.log"
     with open(log, "w") as output:
-        process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "-a", f"127.0.0.1:{port}"],
+        process = subprocess.Popen([sys.executable, "-m", "mljournal", "serve", "-a", f"127.0.0.1:{port}"],
                                    cwd=project.root, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             wait_for(f"http://127.0.0.1:{port}/models/a-1/", "first words")

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import numpy
 import pytest
 
-from generator.rendering.plots import envelope
-from generator.rendering.svg_plots import PANEL_HEIGHT, PANEL_WIDTH, axis_ticks, render_svg
+from mljournal.rendering.plots import envelope
+from mljournal.rendering.svg_plots import PANEL_HEIGHT, PANEL_WIDTH, axis_ticks, render_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 NAN = math.nan

@@ -1,4 +1,0 @@
-from generator.cli import main
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,157 @@
+"""Is the built site up to date? A stamp of everything a build reads, kept in the cache.
+
+A build's inputs are mkdocs.yml, every file under docs_dir (entries, runs, other pages),
+the theme override folders and the versions of mkdocs, Material and this package (with the
+stats of its own files, for editable installs). The stamp records them by path, size,
+mtime and inode, with the site's own files, after a successful build. When nothing has
+changed since, and the site is as that build left it, `journal build` has nothing to do.
+
+As git does with "racily clean" files, a file modified within RACY_SECONDS before the stamp
+was taken is never trusted: file times are coarse, and a same-size rewrite within one clock
+tick would keep its stat.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from mljournal.reading.cache import RACY_SECONDS
+
+STAMP = "last-build.json"
+
+
+@dataclass
+class Stamp:
+    inputs: str
+    site: str
+    taken: float
+    newest_input: float
+    report: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _tree(digest, root: Path, newest: list[float], suffixes: tuple[str, ...] | None = None) -> int:
+    """Add every file below `root` (path, size, mtime, inode) to `digest`; the file count.
+    With `suffixes`, only files with those endings (source files, not caches) count.
+    Symbolic links to folders are followed (a run folder may be one), each folder once."""
+    count = 0
+    seen: set[tuple[int, int]] = set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        try:
+            here = os.stat(folder)
+        except OSError:
+            dirs[:] = []
+            continue
+        if (here.st_dev, here.st_ino) in seen:  # a loop of links
+            dirs[:] = []
+            continue
+        seen.add((here.st_dev, here.st_ino))
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if suffixes is not None and not name.endswith(suffixes):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            newest[0] = max(newest[0], stat.st_mtime)
+            digest.update(f"{os.path.relpath(path, root)}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode())
+            count += 1
+    return count
+
+
+def _file(digest, path: Path, newest: list[float]) -> int:
+    """Add one file outside the trees (a hook, a watched file) to `digest`."""
+    stat = path.stat()
+    newest[0] = max(newest[0], stat.st_mtime)
+    digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    return 1
+
+
+def inputs_digest(config, strict: bool) -> tuple[str, float, int]:
+    """(digest of the build's inputs, the newest input's mtime, files checked)."""
+    digest = hashlib.sha256()
+    newest = [0.0]
+    config_file = Path(config.config_file_path)
+    # The configuration as MkDocs reads it: INHERIT merged, !ENV values resolved.
+    from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+
+    with open(config_file, "rb") as handle:
+        loaded = yaml_load(handle, get_yaml_loader(config=config))
+    digest.update(repr(loaded).encode("utf-8", "surrogateescape"))
+    digest.update(f"\0strict={strict}\0site={config.site_dir}\0".encode())
+    digest.update(repr(sorted(package_versions().items())).encode())
+    count = 0
+    for hook in (config.get("hooks") or {}).values():  # hooks: Python files the build runs
+        if getattr(hook, "__file__", None):
+            count += _file(digest, Path(hook.__file__), newest)
+    count += _tree(digest, Path(config.docs_dir), newest)
+    own = Path(__file__).resolve().parent.parent
+    count += _tree(digest, own, newest, suffixes=(".py", ".html", ".css", ".js", ".svg", ".yml", ".yaml"))
+    for folder in config.theme.dirs:
+        if not Path(folder).resolve().is_relative_to(own) and "site-packages" not in str(folder):
+            count += _tree(digest, Path(folder), newest)
+    for extra in config.watch:
+        if Path(extra).is_dir():
+            count += _tree(digest, Path(extra), newest)
+        elif Path(extra).is_file():
+            count += _file(digest, Path(extra), newest)
+    newest[0] = max(newest[0], config_file.stat().st_mtime)
+    return digest.hexdigest(), newest[0], count
+
+
+def package_versions() -> dict[str, str]:
+    """What turns the same journal into a different site: MkDocs, Material, Markdown and
+    its extensions, Pygments, this package, and every installed MkDocs plugin."""
+    names = {"mkdocs", "mkdocs-material", "mljournal", "markdown", "pymdown-extensions", "pygments"}
+    for entry in metadata.entry_points(group="mkdocs.plugins"):
+        if entry.dist is not None:
+            names.add(entry.dist.name)
+    found = {}
+    for name in sorted(names):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def site_digest(site: Path) -> str:
+    digest = hashlib.sha256()
+    _tree(digest, site, [0.0])
+    return digest.hexdigest()
+
+
+def load(cache_dir: Path) -> Stamp | None:
+    try:
+        return Stamp(**json.loads((cache_dir / STAMP).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def save(cache_dir: Path, stamp: Stamp) -> None:
+    from mljournal.atomic import replacing
+
+    with replacing(cache_dir / STAMP) as partial:
+        partial.write_text(json.dumps(asdict(stamp)), encoding="utf-8")
+
+
+def is_current(stamp: Stamp | None, inputs: str, site: Path) -> bool:
+    return (
+        stamp is not None
+        and stamp.inputs == inputs
+        and stamp.newest_input < stamp.taken - RACY_SECONDS
+        and site.is_dir()
+        and stamp.site == site_digest(site)
+    )
+
+
+def now() -> float:
+    return time.time()

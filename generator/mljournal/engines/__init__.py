@@ -1,0 +1,1 @@
+"""Site engines: each turns the planned pages into a site. The core never imports one."""

@@ -1,0 +1,347 @@
+"""`journal serve`: MkDocs' live-reload server over a site kept in memory.
+
+A change under the journal's entries/ or runs/ folders updates the built site in place:
+the journal is read again (unchanged files come from the readers' caches), the pages an
+edit can touch are rendered again (its models, the models it mentions or corrects, their
+children when a run changed, its tags, and every timeline and conclusion page), and only
+pages whose HTML differs go through the theme again and are written, with the search index.
+Anything else (mkdocs.yml, the theme, another page, a new model, month or tag: a different
+set of pages) rebuilds the whole site, as `mkdocs serve` does. A failed rebuild keeps the
+last good site being served. Changes to run files alone (a training run appending) update
+at most once every RUN_UPDATE_INTERVAL; editor debris triggers nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from mljournal.index import JournalIndex, load_journal
+from mljournal.reading.walk import is_debris
+from mljournal.rendering.site import RenderedSite, render_site
+
+log = logging.getLogger("mkdocs.plugins.journal")
+RUN_UPDATE_INTERVAL = 1.0  # seconds between updates caused by run files alone
+
+
+class LiveSite:
+    """A site MkDocs has built, with the objects needed to rebuild single pages of it."""
+
+    def __init__(self, config) -> None:
+        self.config = config
+        self.plugin = config.plugins["journal"]
+        # The size and mtime of each asset's source when it was last copied into the site.
+        # MkDocs' copies take the time of copying, so a copy no older than its source is
+        # taken to be of that source: the first update need not copy every screenshot again.
+        self.copied: dict[str, tuple[int, int]] = {}
+        site_dir = Path(config.site_dir)
+        for asset in self.plugin.rendered.assets if self.plugin.rendered else []:
+            try:
+                source, target = asset.source.stat(), (site_dir / asset.dest_uri).stat()
+            except OSError:
+                continue
+            if source.st_size == target.st_size and target.st_mtime_ns >= source.st_mtime_ns:
+                self.copied[asset.dest_uri] = (source.st_size, source.st_mtime_ns)
+
+    def update(self) -> list[str] | None:
+        """Bring the site up to date with the journal; the pages written again, or None when
+        the change needs a full rebuild."""
+        from mkdocs.commands.build import _build_page, _populate_page
+
+        plugin = self.plugin
+        old_index: JournalIndex = plugin.index
+        old_site: RenderedSite = plugin.rendered
+        index = load_journal(plugin.settings, plugin.project)
+        models, tags = affected(old_index, index)
+        if models is None:
+            return None
+        rendered = render_site(index, plugin.options, models=models, tags=tags)
+        by_key = {entry.key: entry for entry in index.entries}
+        linking = {model for key in rendered.rerendered if key in by_key for model in by_key[key].models} - models
+        if linking:  # entries whose links now resolve differently are also cards on their models' pages
+            models |= linking
+            rendered = render_site(index, plugin.options, models=models, tags=tags)
+        old_pages = {page.src_uri: page for page in old_site.pages}
+        if [p.src_uri for p in rendered.pages] != [p.src_uri for p in old_site.pages]:
+            return None
+        pages, changed = [], []
+        for page in rendered.pages:
+            before = old_pages[page.src_uri]
+            if page.html is None:
+                pages.append(before)
+                continue
+            pages.append(page)
+            if (page.html, page.title, page.toc, page.hide, page.searchable) != (
+                before.html, before.title, before.toc, before.hide, before.searchable
+            ):
+                changed.append(page)
+        for diagnostic in index.diagnostics + rendered.diagnostics:
+            log.warning(str(diagnostic))
+        site_dir = Path(self.config.site_dir)
+        # The plots of models not rendered this time are as they were.
+        assets = rendered.assets + [a for a in old_site.assets if a.plot_of is not None and a.plot_of not in models]
+        for asset in assets:
+            target = site_dir / asset.dest_uri
+            source = asset.source.stat()
+            signature = (source.st_size, source.st_mtime_ns)
+            if self.copied.get(asset.dest_uri) != signature or not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(asset.source, target)
+                self.copied[asset.dest_uri] = signature
+        for gone in {a.dest_uri for a in old_site.assets} - {a.dest_uri for a in assets}:
+            (site_dir / gone).unlink(missing_ok=True)  # a screenshot removed, a plot redrawn
+            self.copied.pop(gone, None)
+        plugin.accept(index, RenderedSite(pages, assets, rendered.diagnostics))
+        search = _search_plugin(self.config)
+        files, nav, env = plugin.files, plugin.nav, plugin.env
+        doc_files = files.documentation_pages()
+        for page in changed:
+            file = files.get_file_from_path(page.src_uri)
+            file.content_string = plugin.stub(page)
+            if search is not None:
+                location = file.page.url
+                search.search_index.entries = [
+                    entry for entry in search.search_index.entries if entry["location"].split("#")[0] != location
+                ]
+            _populate_page(file.page, self.config, files)
+            _build_page(file.page, self.config, doc_files, nav, env)
+        if search is not None and changed:
+            search.on_post_build(config=self.config)
+        return [page.src_uri for page in changed]
+
+
+def _search_plugin(config):
+    for name in ("material/search", "search"):
+        if name in config.plugins:
+            return config.plugins[name]
+    return None
+
+
+def affected(old: JournalIndex, new: JournalIndex) -> tuple[set[str] | None, set[str]]:
+    """The models and tags whose pages an edit can change, or (None, …): render everything.
+
+    A model page shows its own entries, the entries that mention it, the corrections of
+    those, its run and its parent's run (the dashed curves, the code diff), and its parent
+    and children by name.
+    """
+    if set(old.models) != set(new.models) or any(
+        (old.models[m].parent, old.models[m].children) != (new.models[m].parent, new.models[m].children) for m in new.models
+    ):
+        return None, set()
+    before = {entry.key: entry for entry in old.entries}
+    after = {entry.key: entry for entry in new.entries}
+    edited = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    for index in (old, new):  # an entry's card shows what corrects it and what it corrects
+        for key in list(edited):
+            edited.update(fix.key for fix in index.corrections.get(key, []))
+            target = index.corrected.get(key)
+            if target is not None:
+                edited.add(target.key)
+    models: set[str] = set()
+    tags: set[str] = set()
+    for index in (old, new):
+        for model in index.models.values():
+            if any(entry.key in edited for entry in model.entries + model.mentions):
+                models.add(model.id)
+        for slug, tag in index.tags.items():
+            if any(entry.key in edited for entry in tag.entries):
+                tags.add(slug)
+    for model_id, model in new.models.items():
+        if _run_signature(old.models[model_id].run) != _run_signature(model.run):
+            models.add(model_id)
+            models.update(model.children)
+    return models, tags
+
+
+def _run_signature(run) -> tuple:
+    """What a run's page shows, by identity: unchanged files give the very same cached
+    metrics, parameters and images (a run's Parts are shallow copies of the cached ones)."""
+    if run is None:
+        return ()
+    return tuple((id(part.metrics), id(part.params), id(part.images), id(part.tables)) for part in run.parts) + tuple(
+        (shot.name, shot.stamp) for shot in run.screenshots)  # a replaced screenshot: a new thumbnail
+
+
+class _Changes:
+    """Paths changed since the last build, as the file watcher reports them."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.paths: set[str] = set()
+
+    def dispatch(self, event) -> None:
+        if event.is_directory:
+            return
+        with self.lock:
+            self.paths.add(event.src_path)
+            if getattr(event, "dest_path", None):
+                self.paths.add(event.dest_path)
+
+    def peek(self) -> set[str]:
+        with self.lock:
+            return set(self.paths)
+
+    def take(self) -> set[str]:
+        with self.lock:
+            paths, self.paths = self.paths, set()
+        return paths
+
+
+def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool = False) -> None:
+    """MkDocs' live-reload server, rebuilding only what an edit to the journal changes."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.livereload import LiveReloadServer, _serve_url
+
+    site_dir = tempfile.mkdtemp(prefix="mljournal_")
+    options = {"dev_addr": dev_addr} if dev_addr else {}
+
+    def get_config():
+        return load_config(config_file=str(config_file), site_dir=site_dir, **options)
+
+    config = get_config()
+    config.plugins.on_startup(command="serve", dirty=False)
+    host, port = config.dev_addr
+    mount_path = urlsplit(config.site_url or "/").path
+    serve_url = _serve_url(host, port, mount_path)
+    changes = _Changes()
+    live: LiveSite | None = None
+    journal_parts: tuple[str, ...] = ()
+    run_parts: tuple[str, ...] = ("\0",)
+
+    last_update = [0.0]
+
+    def builder(new_config=None) -> None:
+        nonlocal live, journal_parts, run_parts
+        paths = changes.peek()
+        if live is not None and paths and all(p.startswith(run_parts) for p in paths):
+            # A training run appends all the time: its page follows at most once a second.
+            time.sleep(max(0.0, last_update[0] + RUN_UPDATE_INTERVAL - time.monotonic()))
+        paths = changes.take()
+        if live is not None and paths:
+            if all(is_debris(os.path.basename(p)) for p in paths):
+                return
+            if all(p.startswith(journal_parts) for p in paths):
+                start = time.monotonic()
+                try:
+                    written = live.update()
+                except Exception as error:  # noqa: BLE001 - fall back to a full build, which reports it
+                    log.info(f"Updating in place failed ({type(error).__name__}: {error}); rebuilding everything")
+                    written = None
+                if written is not None:
+                    log.info(f"Updated {len(written)} pages in {time.monotonic() - start:.2f} s")
+                    last_update[0] = time.monotonic()
+                    return
+        fresh = new_config or get_config()
+        fresh.site_url = serve_url
+        staging = tempfile.mkdtemp(prefix="mljournal_")
+        fresh.site_dir = staging
+        try:
+            build(fresh, serve_url=serve_url)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise  # the server says so and keeps serving the last good site
+        _replace_contents(Path(site_dir), Path(staging))
+        fresh.site_dir = site_dir
+        plugin = fresh.plugins["journal"]
+        for file in plugin.files:  # the pages now live in the served folder
+            file.dest_dir = site_dir
+            file.__dict__.pop("abs_dest_path", None)
+        live = LiveSite(fresh)
+        settings = plugin.settings
+        journal_parts = tuple(os.path.join(os.path.abspath(settings.journal_dir), folder) + os.sep
+                              for folder in (settings.entries_folder, settings.runs_folder))
+        run_parts = journal_parts[1:]
+
+    server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
+    server.build_delay = 0.05  # editors save in bursts of a few events within milliseconds
+
+    def error_handler(code: int) -> bytes | None:
+        if code in (404, 500):
+            page = os.path.join(site_dir, f"{code}.html")
+            if os.path.isfile(page):
+                with open(page, "rb") as handle:
+                    return handle.read()
+        return None
+
+    server.error_handler = error_handler
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill`, a service manager: stop as on Ctrl-C
+    try:
+        builder(config)
+        _watch(server, config, changes)
+        try:
+            server.serve(open_in_browser=open_in_browser)
+        except KeyboardInterrupt:
+            log.info("Shutting down...")
+        finally:
+            server.shutdown()
+    finally:
+        config.plugins.on_shutdown()
+        shutil.rmtree(site_dir, ignore_errors=True)
+
+
+# Events of reading, not of changing: the build's own reads must not trigger a build.
+_NOT_CHANGES = ("opened", "closed_no_write", "attrib")
+
+
+def _watch(server, config, changes: _Changes) -> None:
+    """Watch the journal, mkdocs.yml, `watch:` items and the theme's custom_dir with the
+    system's file events (inotify, FSEvents…): MkDocs polls every half second, half the time
+    an edit has to be served in. Events of reading are ignored. Where file events are not
+    available (too many folders for inotify, say), poll as MkDocs does."""
+    import watchdog.events
+    import watchdog.observers
+
+    paths = sorted({os.path.abspath(p) for p in (config.docs_dir, config.config_file_path, *config.watch,
+                                                 config.theme.custom_dir) if p and os.path.exists(p)})
+
+    def callback(event) -> None:
+        if event.is_directory or event.event_type in _NOT_CHANGES:
+            return
+        changes.dispatch(event)
+        with server._rebuild_cond:  # as LiveReloadServer.watch's own callback does
+            server._want_rebuild = True
+            server._rebuild_cond.notify_all()
+
+    handler = watchdog.events.FileSystemEventHandler()
+    handler.on_any_event = callback  # type: ignore[method-assign]
+    observer = watchdog.observers.Observer()
+    try:
+        for path in paths:
+            observer.schedule(handler, path, recursive=os.path.isdir(path))
+    except OSError as error:
+        log.info(f"File events unavailable ({error}); polling for changes instead")
+        for path in paths:
+            server.watch(path)
+        polling = watchdog.events.FileSystemEventHandler()
+        polling.on_any_event = changes.dispatch  # type: ignore[method-assign]
+        for path in paths:
+            server.observer.schedule(polling, path, recursive=os.path.isdir(path))
+        return
+    server.observer = observer
+    for path in paths:
+        server._watched_paths[path] = 1  # what LiveReloadServer.serve starts and lists
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _replace_contents(target: Path, source: Path) -> None:
+    """Move a freshly built site into the served folder (whose path the server holds)."""
+    for child in list(target.iterdir()):
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    for child in list(source.iterdir()):
+        os.replace(child, target / child.name)
+    source.rmdir()

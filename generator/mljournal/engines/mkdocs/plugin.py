@@ -1,0 +1,229 @@
+"""The `journal` MkDocs plugin: `plugins: [journal]` in mkdocs.yml turns docs_dir into a journal.
+
+docs_dir is the journal folder. The plugin takes its `entries/` and `runs/` folders out of
+MkDocs' hands (nothing in a run folder is copied but screenshots), reads and indexes them
+with the engine-independent core, and adds the generated pages and files. Anything else in
+docs_dir stays an ordinary MkDocs page or file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from importlib import resources
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from mljournal.errors import JournalError
+from mljournal.index import JournalIndex, load_journal
+from mljournal.rendering.html import resolve_root
+from mljournal.rendering.site import RenderedSite, RenderOptions, SitePage, render_site
+from mljournal.engines.mkdocs.config import JournalConfig, settings_from
+from mljournal.output import check_site_dir
+
+log = logging.getLogger("mkdocs.plugins.journal")
+
+# Our own markup (rendering/pages.py): entry cards and one-line lists that are copies of
+# what the timeline pages index. Cards and these lists never nest in themselves.
+_EXCLUDED = re.compile(r'<article class="mj-entry"[^>]*\sdata-search-exclude>.*?</article>'
+                       r'|<ul class="mj-lines" data-search-exclude>.*?</ul>', re.S)
+
+NAV = [
+    {"Conclusions": "index.md"},
+    {"Timeline": "timeline/index.md"},
+    {"Models": "models/index.md"},
+    {"Tags": "tags/index.md"},
+]
+IN_NAV = {src for item in NAV for src in item.values()}
+
+
+def theme_dir() -> str:
+    return str(resources.files("mljournal.theme"))
+
+
+class JournalPlugin(BasePlugin[JournalConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.settings = None
+        self.rendered: RenderedSite | None = None
+        self.index: JournalIndex | None = None
+        self.options: RenderOptions | None = None
+        self.project: Path | None = None
+        self.files: Files | None = None
+        self.nav = self.env = None  # kept for `journal serve` to rebuild single pages
+        self.pages: dict[str, SitePage] = {}
+        self.nav_is_ours = False
+        self.entry_count = self.model_count = self.warning_count = 0
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        try:
+            self.settings = settings_from(self.config, config.docs_dir, config.config_file_path)
+            check_site_dir(Path(config.site_dir), self.settings.journal_dir, Path(config.config_file_path or ".").parent)
+        except JournalError as error:
+            raise PluginError(str(error)) from None
+        # Our templates go after the user's custom_dir and before Material's own.
+        position = 1 if config.theme.custom_dir else 0
+        config.theme.dirs.insert(position, theme_dir())
+        self.nav_is_ours = config.nav is None
+        return config
+
+    @event_priority(-50)  # after other plugins have added their files
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        settings = self.settings
+        assert settings is not None
+        taken = (settings.entries_folder + "/", settings.runs_folder + "/")
+        for file in list(files):
+            if file.src_uri.startswith(taken):
+                files.remove(file)
+        project = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        try:
+            index = load_journal(settings, project)
+            options = RenderOptions(
+                project_dir=project,
+                directory_urls=config.use_directory_urls,
+                markdown_extensions=tuple(config.markdown_extensions),
+                markdown_configs=dict(config.mdx_configs),
+            )
+            rendered = render_site(index, options)
+        except JournalError as error:
+            raise PluginError(str(error)) from None
+        diagnostics = index.diagnostics + rendered.diagnostics
+        for diagnostic in diagnostics:
+            log.warning(str(diagnostic))
+        self.project, self.options = project, options
+        self.accept(index, rendered)
+        for page in rendered.pages:
+            existing = files.get_file_from_path(page.src_uri)
+            if existing is not None:
+                log.warning(f"{existing.src_uri}: replaced by the journal's generated page of the same name; rename it")
+                files.remove(existing)
+            # Thousands of entries never go into the nav: only the four top pages do.
+            inclusion = InclusionLevel.INCLUDED if page.src_uri in IN_NAV else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, page.src_uri, content=self.stub(page), inclusion=inclusion))
+        for unused in _unused_theme_files(files, config):
+            files.remove(unused)
+        for asset in rendered.assets:
+            existing = files.get_file_from_path(asset.dest_uri)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, asset.dest_uri, abs_src_path=str(asset.source)))
+        if self.nav_is_ours:
+            extra = sorted(
+                f.src_uri for f in files.documentation_pages() if f.src_uri not in self.pages
+            )
+            config.nav = NAV + extra
+        return files
+
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
+        self.nav, self.files = nav, files
+        return nav
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):
+        self.env = env
+        return env
+
+    def accept(self, index: JournalIndex, rendered: RenderedSite) -> None:
+        """The journal and pages the site now shows."""
+        self.index, self.rendered = index, rendered
+        self.entry_count, self.model_count = len(index.entries), len(index.models)
+        self.warning_count = len(index.diagnostics) + len(rendered.diagnostics)
+        self.pages = {page.src_uri: page for page in rendered.pages}
+
+    @staticmethod
+    def stub(page: SitePage) -> str:
+        """The Markdown MkDocs reads for a generated page: only its title and layout."""
+        hide = json.dumps(list(page.hide))
+        search = "" if page.searchable else "search: {exclude: true}\n"
+        return f"---\ntitle: {json.dumps(page.title)}\nhide: {hide}\n{search}---\n"
+
+    # The search plugin parses every page's HTML in Python, then leaves out what is marked
+    # data-search-exclude: the copies of entries on model pages, which are most of them. We
+    # hand it the page without those copies, and put them back before the page is written.
+    @event_priority(100)
+    def _hide_copies_from_search(self, context, *, page: Page, config: MkDocsConfig, nav):
+        if page.file.src_uri in self.pages and page.content and "data-search-exclude" in page.content:
+            self._full_content = page.content
+            page.content = _EXCLUDED.sub("", page.content)
+        return context
+
+    @event_priority(-100)
+    def _restore_copies(self, context, *, page: Page, config: MkDocsConfig, nav):
+        full, self._full_content = getattr(self, "_full_content", None), None
+        if full is not None:
+            page.content = full
+        return context
+
+    on_page_context = CombinedEvent(_hide_copies_from_search, _restore_copies)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """The theme's indentation out of the journal's pages (a tenth of their bytes); the
+        text inside <pre>, <textarea> and <script> is left exactly as it is."""
+        if page.file.src_uri not in self.pages:
+            return output
+        return squeeze_whitespace(output)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        ours = self.pages.get(page.file.src_uri)
+        if ours is None:
+            return html
+        page.toc = get_toc([{"level": t.level, "id": t.id, "name": t.title, "children": []} for t in ours.toc])
+        body = resolve_root(ours.html, page.url)
+        return f'<div class="mj-page">{body}</div><!--/mj-page-->'
+
+
+
+def _unused_theme_files(files: Files, config: MkDocsConfig) -> list[File]:
+    """Material's files no reader's browser asks for: source maps (for the theme's own
+    debugging, 1.2 MB) and the search stemmers of languages the search is not set to (0.9 MB
+    of lunr/*.js when it is English only)."""
+    search = next((config.plugins[name] for name in ("material/search", "search") if name in config.plugins), None)
+    languages = set(getattr(getattr(search, "config", None), "lang", None) or ["en"])
+    needed = {f"lunr.{lang}.min.js" for lang in languages}
+    if languages != {"en"}:
+        needed |= {"lunr.stemmer.support.min.js", "lunr.multi.min.js"}
+    if languages & {"ja", "jp"}:
+        needed |= {"lunr.ja.min.js", "lunr.jp.min.js", "tinyseg.js"}
+    if "th" in languages:
+        needed.add("wordcut.js")
+    unused = []
+    for file in files:
+        uri = file.src_uri
+        if not uri.startswith("assets/javascripts/"):
+            continue
+        if uri.endswith(".map") or (uri.startswith("assets/javascripts/lunr/") and uri.rsplit("/", 1)[-1] not in needed):
+            unused.append(file)
+    return unused
+
+
+_VERBATIM = re.compile(r"(<(pre|textarea|script|style|code|kbd|samp)\b.*?</\2>)", re.S | re.I)
+_BETWEEN_TAGS = re.compile(r">\s+<")
+_INDENT = re.compile(r"\n\s+")
+
+
+def squeeze_whitespace(html: str) -> str:
+    """The theme's indentation out of a page: runs of white space between tags become one
+    space (which keeps inline elements apart as before), indentation after a line break
+    goes. The journal's own part of the page (which has no indentation, but may have code
+    whose spaces matter) and verbatim blocks are left exactly as they are."""
+    start, end = html.find('<div class="mj-page">'), html.find("<!--/mj-page-->")
+    if 0 <= start < end:
+        return _squeeze(html[:start]) + html[start:end] + _squeeze(html[end:])
+    return _squeeze(html)
+
+
+def _squeeze(html: str) -> str:
+    pieces = _VERBATIM.split(html)
+    out = []
+    for position in range(0, len(pieces), 3):
+        out.append(_BETWEEN_TAGS.sub("> <", _INDENT.sub("\n", pieces[position])))
+        if position + 1 < len(pieces):
+            out.append(pieces[position + 1])
+    return "".join(out)

@@ -1,0 +1,77 @@
+"""Model IDs: what is allowed, how a family is named, how mentions are found in text."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from mljournal.errors import UnsafeIdError
+
+MAX_ID_LENGTH = 64
+_ID_CHARS = re.compile(r"[A-Za-z0-9._-]+")
+# Names that are folders or pages of the site itself, or that mean something to a filesystem.
+RESERVED_IDS = frozenset({"index", "con", "prn", "aux", "nul", "com1", "lpt1"})
+# A candidate mention: a run of ID characters that starts with a letter or digit.
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_FAMILY = re.compile(r"^(?P<family>.*?)[-_.]?(?P<number>\d+)$")
+
+
+def check_model_id(model_id: object) -> str:
+    """Return `model_id` if it is safe as a folder name and a URL, else raise UnsafeIdError."""
+    if not isinstance(model_id, str) or not model_id:
+        raise UnsafeIdError("a model ID cannot be empty")
+    if len(model_id) > MAX_ID_LENGTH:
+        raise UnsafeIdError(
+            f"model ID {model_id[:20]!r}… is {len(model_id)} characters long; "
+            f"the limit is {MAX_ID_LENGTH}"
+        )
+    if not _ID_CHARS.fullmatch(model_id):
+        bad = sorted({c for c in model_id if not _ID_CHARS.fullmatch(c)})
+        shown = " ".join(repr(c) for c in bad)
+        raise UnsafeIdError(
+            f"model ID {model_id!r} contains {shown}; use only letters, digits, '-', '_' and '.'"
+        )
+    if model_id.startswith("."):
+        raise UnsafeIdError(f"model ID {model_id!r} cannot start with '.'")
+    if model_id.lower() in RESERVED_IDS:
+        raise UnsafeIdError(f"model ID {model_id!r} is a reserved name; choose another")
+    return model_id
+
+
+def split_family(model_id: str) -> tuple[str, int | None]:
+    """``tcn-7`` -> (``tcn``, 7); an ID without a trailing number is a family of its own."""
+    match = _FAMILY.match(model_id)
+    if not match or not match.group("family"):
+        return model_id, None
+    return match.group("family"), int(match.group("number"))
+
+
+def find_mentions(text: str, known: frozenset[str] | set[str]) -> list[str]:
+    """The known model IDs that occur in `text` as whole tokens, in order of first mention.
+
+    A sentence's final full stop is not part of an ID: ``see tcn-7.`` mentions ``tcn-7``.
+    """
+    found: dict[str, None] = {}
+    for token in _TOKEN.findall(text):
+        while token:
+            if token in known:
+                found.setdefault(token, None)
+                break
+            if token[-1] in ".-_":
+                token = token[:-1]
+            else:
+                break
+    return list(found)
+
+
+def mention_pattern(ids: list[str]) -> re.Pattern[str] | None:
+    """A regex that finds any of `ids` as a whole token in text (longest IDs first)."""
+    if not ids:
+        return None
+    return _compiled(tuple(ids))
+
+
+@functools.lru_cache(maxsize=8192)
+def _compiled(ids: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9._-])(?:{alternatives})(?![A-Za-z0-9_-]|\.[A-Za-z0-9])")

@@ -1,0 +1,285 @@
+"""Index the journal: entries + runs -> models with lineage, mentions, sections and corrections.
+
+Pure data, no rendering and no MkDocs: whatever engine builds the site reads a JournalIndex.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from mljournal.errors import Diagnostic
+from mljournal.ids import find_mentions, split_family
+from mljournal.reading.entries import Entry, read_entries
+from mljournal.reading.runs import Run, read_runs
+from mljournal.reading.sections import Section, find_sections, heading_lookup
+from mljournal.settings import Settings, same_metric_groups
+
+
+@dataclass
+class Model:
+    id: str
+    entries: list[Entry] = field(default_factory=list)  # about it, oldest first
+    mentions: list[Entry] = field(default_factory=list)  # mention it in their text
+    parent: str | None = None
+    parent_known: bool = False
+    children: list[str] = field(default_factory=list)
+    run: Run | None = None
+    status: str | None = None
+    tags: tuple[str, ...] = ()
+    sections: dict[str, list[tuple[Entry, Section]]] = field(default_factory=dict)
+
+    @property
+    def first(self) -> datetime | None:
+        return self.entries[0].date if self.entries else None
+
+    @property
+    def last(self) -> datetime | None:
+        return self.entries[-1].date if self.entries else None
+
+    @property
+    def family(self) -> str:
+        return split_family(self.id)[0]
+
+    def latest(self, section: str) -> tuple[Entry, Section] | None:
+        """The latest such section from an entry about this model alone; failing that, from an
+        entry about several models (a comparison or a wrap-up speaks for each only as a last resort)."""
+        found = self.sections.get(section, [])
+        own = [item for item in found if len(item[0].models) == 1]
+        return (own or found)[-1] if found else None
+
+    def earlier(self, section: str) -> list[tuple[Entry, Section]]:
+        """Every other such section, newest first."""
+        chosen = self.latest(section)
+        return [item for item in reversed(self.sections.get(section, [])) if item is not chosen]
+
+
+@dataclass
+class Tag:
+    name: str
+    slug: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
+class JournalIndex:
+    settings: Settings
+    entries: list[Entry]  # oldest first
+    models: dict[str, Model]  # by ID, sorted by family then number
+    corrections: dict[str, list[Entry]]  # corrected entry key -> the entries that correct it
+    corrected: dict[str, Entry]  # correcting entry key -> the entry it corrects
+    mentions: dict[str, list[str]]  # entry key -> model IDs its text mentions (not its own)
+    tags: dict[str, Tag]  # by slug, sorted
+    key_metrics: list[str]
+    diagnostics: list[Diagnostic]
+
+    def lineage(self, model_id: str) -> list[str]:
+        """The chain of known ancestors, root first, ending with `model_id`."""
+        chain = [model_id]
+        model = self.models[model_id]
+        while model.parent and model.parent_known and model.parent not in chain:
+            chain.append(model.parent)
+            model = self.models[model.parent]
+        return chain[::-1]
+
+
+def load_journal(settings: Settings, project_dir: Path) -> JournalIndex:
+    """Read and index the whole journal. Never raises for bad content: see `.diagnostics`."""
+    entries, entry_diagnostics = read_entries(settings, project_dir)
+    runs, run_diagnostics = read_runs(settings.runs_dir, project_dir, settings.cache_dir)
+    return build_index(settings, entries, runs, entry_diagnostics + run_diagnostics)
+
+
+def build_index(
+    settings: Settings, entries: list[Entry], runs: dict[str, Run], diagnostics: list[Diagnostic]
+) -> JournalIndex:
+    diagnostics = list(diagnostics)
+    entries, runs = _drop_case_twins(entries, runs, diagnostics)
+    models: dict[str, Model] = {}
+    for entry in entries:
+        for model_id in entry.models:
+            models.setdefault(model_id, Model(model_id)).entries.append(entry)
+    for model_id, run in runs.items():
+        models.setdefault(model_id, Model(model_id)).run = run
+    models = dict(sorted(models.items(), key=lambda item: _model_order(item[0])))
+    known = frozenset(models)
+
+    by_key = {entry.key: entry for entry in entries}
+    by_name: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_name.setdefault(entry.name, []).append(entry)
+    corrections: dict[str, list[Entry]] = {}
+    corrected: dict[str, Entry] = {}
+    for entry in entries:
+        if not entry.corrects:
+            continue
+        target = by_key.get(entry.corrects) or _unique(by_name.get(entry.corrects.rsplit("/", 1)[-1]))
+        line = entry.lines.get("corrects")
+        if target is None:
+            diagnostics.append(
+                Diagnostic(
+                    f"corrects '{entry.corrects}', but no entry has that name; write the file name "
+                    "of the entry without '.md', e.g. 2026-11-03-tcn-7",
+                    entry.source,
+                    line,
+                )
+            )
+        elif target is entry or target.date > entry.date:
+            diagnostics.append(
+                Diagnostic(f"an entry can only correct an earlier entry, not '{entry.corrects}'", entry.source, line)
+            )
+        else:
+            corrections.setdefault(target.key, []).append(entry)
+            corrected[entry.key] = target
+
+    _set_parents(models, entries, diagnostics)
+    lookup = heading_lookup(settings.sections)
+    mentions: dict[str, list[str]] = {}
+    tags: dict[str, Tag] = {}
+    for entry in entries:
+        mentioned = [m for m in find_mentions(entry.body, known) if m not in entry.models]
+        mentions[entry.key] = mentioned
+        for model_id in mentioned:
+            models[model_id].mentions.append(entry)
+        for section in find_sections(entry.body, lookup):
+            for model_id in entry.models:
+                models[model_id].sections.setdefault(section.name, []).append((entry, section))
+        for name in entry.tags:
+            slug = tag_slug(name)
+            tags.setdefault(slug, Tag(name, slug)).entries.append(entry)
+    for model in models.values():
+        statuses = [e.status for e in model.entries if e.status]
+        model.status = statuses[-1] if statuses else (model.run.meta.status if model.run and model.run.meta else None)
+        model.tags = tuple(dict.fromkeys(t for e in model.entries for t in e.tags))
+
+    return JournalIndex(
+        settings=settings,
+        entries=entries,
+        models=models,
+        corrections=corrections,
+        corrected=corrected,
+        mentions=mentions,
+        tags=dict(sorted(tags.items())),
+        key_metrics=_key_metrics(settings, runs),
+        diagnostics=diagnostics,
+    )
+
+
+def tag_slug(name: str) -> str:
+    """A tag's URL name: lower case, words joined by '-', letters of any script kept."""
+    text = unicodedata.normalize("NFKC", name).casefold().strip()
+    text = re.sub(r"[^\w\s-]", "", text)
+    return re.sub(r"[\s_-]+", "-", text).strip("-") or "tag"
+
+
+def _set_parents(models: dict[str, Model], entries: list[Entry], diagnostics: list[Diagnostic]) -> None:
+    declared: dict[str, tuple[str, Entry]] = {}
+    for entry in entries:
+        if not entry.parent:
+            continue
+        line = entry.lines.get("parent")
+        for model_id in entry.models:
+            if entry.parent == model_id:
+                diagnostics.append(Diagnostic(f"'{model_id}' cannot be its own parent", entry.source, line))
+                continue
+            earlier = declared.get(model_id)
+            if earlier and earlier[0] != entry.parent:
+                diagnostics.append(
+                    Diagnostic(
+                        f"parent of '{model_id}' changes from '{earlier[0]}' ({earlier[1].source}) to "
+                        f"'{entry.parent}'; the latest entry wins",
+                        entry.source,
+                        line,
+                    )
+                )
+            declared[model_id] = (entry.parent, entry)
+    for model_id, (parent, entry) in declared.items():
+        model = models[model_id]
+        model.parent = parent
+        model.parent_known = parent in models
+        if not model.parent_known:
+            diagnostics.append(
+                Diagnostic(
+                    f"parent '{parent}' names no known model (no entry is about it and there is no "
+                    f"runs/{parent}/ folder); check the spelling",
+                    entry.source,
+                    entry.lines.get("parent"),
+                )
+            )
+    for model_id in models:  # break cycles: a -> b -> a
+        seen = [model_id]
+        current = models[model_id]
+        while current.parent and current.parent_known:
+            if current.parent in seen:
+                parent, entry = declared[current.id]
+                diagnostics.append(
+                    Diagnostic(
+                        f"lineage cycle {' -> '.join(seen[seen.index(current.parent):] + [current.parent])}; "
+                        f"ignoring '{current.id}' -> '{parent}'",
+                        entry.source,
+                        entry.lines.get("parent"),
+                    )
+                )
+                current.parent_known = False
+                break
+            seen.append(current.parent)
+            current = models[current.parent]
+    for model in models.values():
+        if model.parent and model.parent_known:
+            models[model.parent].children.append(model.id)
+
+
+def _drop_case_twins(entries: list[Entry], runs: dict[str, Run], diagnostics: list[Diagnostic]):
+    """IDs that differ only in case would share one page on macOS and Windows: keep the
+    spelling written first (entries by date, then run folders)."""
+    first: dict[str, str] = {}
+    for model_id in [m for e in entries for m in e.models] + sorted(runs):
+        first.setdefault(model_id.lower(), model_id)
+    twins = {m for m in {m for e in entries for m in e.models} | set(runs) if first[m.lower()] != m}
+    if not twins:
+        return entries, runs
+    kept: list[Entry] = []
+    for entry in entries:
+        bad = [m for m in entry.models if m in twins]
+        if bad:
+            diagnostics.append(
+                Diagnostic(
+                    f"skipped: model '{bad[0]}' differs from '{first[bad[0].lower()]}' only in case, "
+                    "and both would be one page; use one spelling",
+                    entry.source,
+                    entry.lines.get("model"),
+                )
+            )
+        else:
+            kept.append(entry)
+    for model_id in sorted(twins & set(runs)):
+        diagnostics.append(
+            Diagnostic(
+                f"skipped: run folder '{model_id}' differs from '{first[model_id.lower()]}' only in case",
+                runs[model_id].path,
+            )
+        )
+    return kept, {k: v for k, v in runs.items() if k not in twins}
+
+
+def _key_metrics(settings: Settings, runs: dict[str, Run]) -> list[str]:
+    if settings.key_metrics:
+        return list(settings.key_metrics)
+    groups = same_metric_groups(settings.metric_aliases)
+    counts = Counter(name for run in runs.values() for name in {groups.get(m, (m,))[0] for m in run.metrics})
+    held_out = [m for m in counts if re.search(r"(^|[_/.-])(val|valid|validation|eval|test)", m.lower())]
+    chosen = sorted(held_out or counts, key=lambda m: (-counts[m], m))
+    return chosen[:3]
+
+
+def _model_order(model_id: str) -> tuple[str, int, str]:
+    family, number = split_family(model_id)
+    return (family, number if number is not None else -1, model_id)
+
+
+def _unique(found: list[Entry] | None) -> Entry | None:
+    return found[0] if found and len(found) == 1 else None

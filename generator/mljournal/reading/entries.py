@@ -1,0 +1,297 @@
+"""Entries: dated Markdown files with front matter, found recursively under journal/entries/.
+
+`read_entries` never raises for one bad file: the file is named in a Diagnostic (with its
+line) and skipped, and every other entry is read.
+"""
+
+from __future__ import annotations
+
+import time
+
+from dataclasses import dataclass
+from datetime import date as date_type
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from mljournal.errors import Diagnostic, EntryError, FrontMatterError, JournalError, UnsafeIdError
+from mljournal.ids import check_model_id
+from mljournal.reading import frontmatter
+from mljournal.reading.cache import RACY_SECONDS
+from mljournal.reading.walk import shown_path, walk_files
+from mljournal.settings import Settings
+
+MAX_ENTRY_BYTES = 2 * 1024 * 1024
+KEYS = ("date", "model", "parent", "tags", "status", "corrects", "commit", "title")
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: Path  # absolute
+    source: str  # path as shown to the user: relative to the project, posix
+    key: str  # relative to entries/, posix, without ".md": how `corrects:` names it
+    date: datetime  # timezone-aware
+    has_time: bool
+    models: tuple[str, ...]
+    parent: str | None
+    tags: tuple[str, ...]
+    status: str | None
+    corrects: str | None
+    commit: str | None
+    title: str | None
+    body: str
+    body_line: int
+    lines: dict[str, int]  # front-matter key -> line, for messages about it
+
+    @property
+    def name(self) -> str:
+        return self.key.rsplit("/", 1)[-1]
+
+    @property
+    def anchor(self) -> str:
+        """The entry's id on a page, and how `corrects:` names it: its file name."""
+        return self.name
+
+
+def read_entries(settings: Settings, shown_relative_to: Path) -> tuple[list[Entry], list[Diagnostic]]:
+    """Every entry under the entries folder, oldest first, and what was skipped."""
+    root = settings.entries_dir
+    diagnostics: list[Diagnostic] = []
+    if not root.is_dir():
+        return [], diagnostics
+    default_zone = _zone(settings.timezone)
+    entries: list[Entry] = []
+    for path, skipped in walk_files(root, suffixes=(".md", ".markdown")):
+        if skipped:
+            diagnostics.append(Diagnostic(skipped, shown_path(path, shown_relative_to)))
+            continue
+        try:
+            entries.append(_read_entry_cached(path, root, shown_relative_to, default_zone))
+        except JournalError as error:
+            diagnostics.append(Diagnostic.from_error(error))
+    entries.sort(key=lambda e: (e.date, e.key))
+    return _drop_name_twins(entries, diagnostics), diagnostics
+
+
+def _drop_name_twins(entries: list[Entry], diagnostics: list[Diagnostic]) -> list[Entry]:
+    """Entries are named by file name (links, `corrects:`); two with one name keep the first."""
+    first: dict[str, Entry] = {}
+    kept = []
+    for entry in sorted(entries, key=lambda e: e.key):
+        other = first.setdefault(entry.name.casefold(), entry)
+        if other is entry:
+            kept.append(entry)
+        else:
+            diagnostics.append(
+                Diagnostic(f"skipped: same file name as {other.source}; entries are named by file name, rename one",
+                           entry.source)
+            )
+    kept.sort(key=lambda e: (e.date, e.key))
+    return kept
+
+
+# Entries read in this process, by what their file is now (size, mtime, inode): `journal
+# serve` re-reads only the files that changed. A file modified in the last RACY_SECONDS is
+# read again every time (a same-size rewrite within one clock tick would keep its stat).
+_read: dict[tuple, Entry | JournalError] = {}
+
+
+def _read_entry_cached(path: Path, root: Path, shown_relative_to: Path, default_zone) -> Entry:
+    try:
+        stat = path.stat()
+    except OSError:
+        return read_entry(path, root, shown_relative_to, default_zone)
+    key = (path, stat.st_size, stat.st_mtime_ns, stat.st_ino, root, shown_relative_to, str(default_zone))
+    found = _read.get(key)
+    if found is None:
+        try:
+            found = read_entry(path, root, shown_relative_to, default_zone)
+        except JournalError as error:
+            found = error
+        if time.time() - stat.st_mtime >= RACY_SECONDS:
+            if len(_read) > 100_000:
+                _read.clear()
+            _read[key] = found
+    if isinstance(found, JournalError):
+        raise found
+    return found
+
+
+def read_entry(path: Path, root: Path, shown_relative_to: Path, default_zone=timezone.utc) -> Entry:
+    shown = shown_path(path, shown_relative_to)
+    text = decode(path, shown)
+    matter = frontmatter.split(text, Path(shown))
+    fields = matter.fields
+    lines = {key: f.line for key, f in fields.items()}
+    unknown = [k for k in fields if k not in KEYS]
+    if unknown:
+        key = unknown[0]
+        raise FrontMatterError(
+            f"unknown key '{key}'{_did_you_mean(key)}; the keys are: {', '.join(KEYS)}",
+            shown,
+            fields[key].line,
+        )
+
+    def need(key: str) -> frontmatter.Field:
+        if key not in fields or fields[key].value is None:
+            raise FrontMatterError(
+                f"'{key}' is missing: add a '{key}:' line to the front matter", shown, 1
+            )
+        return fields[key]
+
+    when, has_time = parse_date(need("date"), shown, default_zone)
+    models = _id_list(need("model"), shown)
+    parent = _optional_id(fields.get("parent"), shown)
+    tags = _string_list(fields.get("tags"), shown, "tag")
+    status = _optional_text(fields.get("status"), shown)
+    corrects = _optional_text(fields.get("corrects"), shown)
+    commit = _optional_text(fields.get("commit"), shown)
+    title = _optional_text(fields.get("title"), shown, limit=200)
+    key = path.relative_to(root).with_suffix("").as_posix()
+    if corrects and corrects.endswith(".md"):
+        corrects = corrects[:-3]
+    return Entry(
+        path=path,
+        source=shown,
+        key=key,
+        date=when,
+        has_time=has_time,
+        models=models,
+        parent=parent,
+        tags=tags,
+        status=status,
+        corrects=corrects,
+        commit=commit,
+        title=title,
+        body=matter.body,
+        body_line=matter.body_line,
+        lines=lines,
+    )
+
+
+def decode(path: Path, shown: str) -> str:
+    """The file's text: UTF-8 (a BOM is dropped), LF line ends; size-bounded."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_ENTRY_BYTES:
+            raise EntryError(
+                f"entry is {size // 1024} KiB; the limit is {MAX_ENTRY_BYTES // 1024 // 1024} MiB "
+                "(move long logs into the run folder)",
+                shown,
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        raise EntryError(f"cannot read entry: {error.strerror}", shown) from None
+    if not data.strip():
+        raise EntryError("entry is empty: delete it or run `journal entry ID` to write one", shown, 1)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise EntryError(
+            f"not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8",
+            shown,
+            line,
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_date(field: frontmatter.Field, shown: str, default_zone) -> tuple[datetime, bool]:
+    value = field.value
+    hint = "write it as 2026-11-03 or 2026-11-03 14:20:00+01:00"
+    if not isinstance(value, str):
+        raise FrontMatterError(f"'date' must be a single date; {hint}", shown, field.line)
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date_type.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=default_zone), False
+        when = datetime.fromisoformat(text)
+    except ValueError as error:
+        reason = str(error)
+        if "out of range" in reason or "must be in" in reason:
+            raise FrontMatterError(
+                f"date '{text}' does not exist ({reason}); {hint}", shown, field.line
+            ) from None
+        raise FrontMatterError(f"date '{text}' is not a date; {hint}", shown, field.line) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=default_zone)
+    return when, True
+
+
+def _id_list(field: frontmatter.Field, shown: str) -> tuple[str, ...]:
+    values = field.value if isinstance(field.value, list) else [field.value]
+    if not values:
+        raise FrontMatterError("'model' is empty: name at least one model ID", shown, field.line)
+    ids: list[str] = []
+    for value in values:
+        ids.append(_check_id(value, field, shown))
+    if len(set(ids)) != len(ids):
+        raise FrontMatterError("'model' lists the same ID twice", shown, field.line)
+    return tuple(ids)
+
+
+def _optional_id(field: frontmatter.Field | None, shown: str) -> str | None:
+    if field is None or field.value is None:
+        return None
+    return _check_id(field.value, field, shown)
+
+
+def _check_id(value: object, field: frontmatter.Field, shown: str) -> str:
+    if not isinstance(value, str):
+        raise FrontMatterError(
+            f"'{field.key}' must be a model ID or a list of them, not a "
+            f"{'mapping' if isinstance(value, dict) else 'nested list'}",
+            shown,
+            field.line,
+        )
+    try:
+        return check_model_id(value.strip())
+    except UnsafeIdError as error:
+        raise FrontMatterError(f"'{field.key}': {error.message}", shown, field.line) from None
+
+
+def _string_list(field: frontmatter.Field | None, shown: str, what: str) -> tuple[str, ...]:
+    if field is None or field.value is None:
+        return ()
+    values = field.value if isinstance(field.value, list) else [field.value]
+    out: list[str] = []
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            raise FrontMatterError(
+                f"'{field.key}' must be a list of words, like [{what}-a, {what}-b]",
+                shown,
+                field.line,
+            )
+        if len(value) > 60:
+            raise FrontMatterError(f"{what} '{value[:20]}…' is over 60 characters", shown, field.line)
+        out.append(value.strip())
+    return tuple(dict.fromkeys(out))
+
+
+def _optional_text(field: frontmatter.Field | None, shown: str, limit: int = 80) -> str | None:
+    if field is None or field.value is None:
+        return None
+    if not isinstance(field.value, str):
+        raise FrontMatterError(f"'{field.key}' must be a single value", shown, field.line)
+    text = field.value.strip()
+    if len(text) > limit:
+        raise FrontMatterError(f"'{field.key}' is over {limit} characters", shown, field.line)
+    return text or None
+
+
+def _did_you_mean(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, KEYS, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _zone(name: str):
+    if name.upper() == "UTC":
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise JournalError(f"unknown timezone '{name}'; use a name like Europe/Warsaw") from None
+

@@ -1,0 +1,103 @@
+"""Screenshots: size them, and make small thumbnails, cached by the image's content.
+
+Pillow opens only the header to size an image; a thumbnail needs a full decode, bounded by
+`MAX_PIXELS` (decompression bombs) and `MAX_BYTES`. A truncated, unreadable or over-large
+image is a Diagnostic and is left out, never a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from mljournal.atomic import replacing
+from mljournal.errors import Diagnostic
+
+THUMB_WIDTH = 480  # pixels; shown at 240 CSS pixels, sharp on 2x screens
+MAX_PIXELS = 40_000_000
+MAX_BYTES = 50 * 1024 * 1024
+SMALL_ENOUGH = 60 * 1024  # an image at most this big and THUMB_WIDTH wide is its own thumbnail
+_VERSION = b"thumb-1"
+
+
+@dataclass(frozen=True)
+class Picture:
+    source: Path
+    width: int | None
+    height: int | None
+    thumb: Path  # the file to show small: a cached thumbnail, or the image itself
+    thumb_width: int | None
+    thumb_height: int | None
+
+
+class ImageStore:
+    def __init__(self, cache_dir: Path) -> None:
+        self.cache_dir = cache_dir / "thumbs"
+        self._seen: dict[Path, Picture | None] = {}
+
+    def extracted(self, data: bytes, name: str) -> Path:
+        """A file holding an image a tool wrote inside its logs, named by its content."""
+        digest = hashlib.sha256(data).hexdigest()[:24]
+        path = self.cache_dir.parent / "extracted" / f"{digest}{Path(name).suffix}"
+        if not path.exists():
+            with replacing(path) as partial:
+                partial.write_bytes(data)
+        return path
+
+    def picture(self, path: Path, shown: str, diagnostics: list[Diagnostic]) -> Picture | None:
+        if path not in self._seen:
+            self._seen[path] = self._make(path, shown, diagnostics)
+        return self._seen[path]
+
+    def _make(self, path: Path, shown: str, diagnostics: list[Diagnostic]) -> Picture | None:
+        try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                diagnostics.append(Diagnostic(f"skipped: image is {size >> 20} MiB, over the 50 MiB limit", shown))
+                return None
+            data = path.read_bytes()
+        except OSError as error:
+            diagnostics.append(Diagnostic(f"skipped: cannot read image: {error.strerror or error}", shown))
+            return None
+        if path.suffix.lower() == ".svg":
+            width, height = _svg_size(data)
+            return Picture(path, width, height, path, width, height)
+        from PIL import Image
+
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        digest = hashlib.sha256(_VERSION + data).hexdigest()[:24]
+        thumb = self.cache_dir / f"{digest}.webp"
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    raise Image.DecompressionBombError(f"{width}x{height} pixels")
+                if width <= THUMB_WIDTH and size <= SMALL_ENOUGH:
+                    image.load()  # a truncated file fails here, not in the reader's browser
+                    return Picture(path, width, height, path, width, height)
+                thumb_height = max(1, round(height * THUMB_WIDTH / width))
+                if not thumb.exists():
+                    image.load()
+                    small = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
+                    small.thumbnail((THUMB_WIDTH, thumb_height * 2))
+                    with replacing(thumb) as partial:
+                        small.save(partial, "WEBP", quality=80, method=4)
+                return Picture(path, width, height, thumb, THUMB_WIDTH, thumb_height)
+        except Image.DecompressionBombError as error:
+            diagnostics.append(Diagnostic(f"skipped: image is too large to show ({error})", shown))
+        except (OSError, ValueError, SyntaxError) as error:
+            reason = "it is truncated (still being written?)" if "truncated" in str(error) else "it is not a readable image"
+            diagnostics.append(Diagnostic(f"skipped: {reason}", shown))
+        return None
+
+
+_SVG_DIM = re.compile(rb'<svg[^>]*?\swidth="([\d.]+)(?:px|pt)?"[^>]*?\sheight="([\d.]+)(?:px|pt)?"', re.S)
+
+
+def _svg_size(data: bytes) -> tuple[int | None, int | None]:
+    match = _SVG_DIM.search(data[:4096])
+    if not match:
+        return None, None
+    return round(float(match.group(1))), round(float(match.group(2)))

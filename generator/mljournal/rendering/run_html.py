@@ -1,0 +1,153 @@
+"""The run sections of a model page: results, checkpoint tables, code excerpts (with a diff
+against the parent's), run metadata, parameters and the files each tool wrote."""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+from mljournal.reading.formats import Part, Table
+from mljournal.reading.runs import Run
+from mljournal.rendering.html import e, number
+
+MANY_PARAMS = 12  # more than this many parameters from one tool are folded away
+MAX_DIFF_LINES = 400
+
+
+def results_html(run: Run) -> str:
+    """Final results (``{split}_results.json``, a Sacred result, DVCLive's latest values) and
+    per-checkpoint tables, one table each."""
+    out = []
+    for part in run.parts:
+        if part.results:
+            columns = sorted({name for values in part.results.values() for name in values})
+            rows = [[split, *[values.get(c) for c in columns]] for split, values in part.results.items()]
+            out.append(_table(Table(f"Results ({_files(part, '_results.json', 'metrics.json', 'run.json')})",
+                                    ["", *columns], rows), "mj-results"))
+        for table in part.tables:
+            out.append(_table(table, "mj-checkpoints"))
+    return "".join(out)
+
+
+def _files(part: Part, *endings: str) -> str:
+    named = [f for f in part.files if f.endswith(endings)]
+    return ", ".join(named) if named else part.tool
+
+
+def _table(table: Table, css: str) -> str:
+    head = "".join(f'<th{_num_class(i, table)}>{e(c)}</th>' for i, c in enumerate(table.columns))
+    body = []
+    for index, row in enumerate(table.rows):
+        mark = ' class="mj-best"' if index == table.best else ""
+        cells = "".join(f"<td{_num_class(i, table)}>{_cell(value)}</td>" for i, value in enumerate(row))
+        body.append(f"<tr{mark}>{cells}</tr>")
+    return (f'<p class="mj-table-title">{e(table.title)}</p><div class="mj-table-wrap"><table class="{css}">'
+            f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+
+
+def _num_class(column: int, table: Table) -> str:
+    numeric = any(isinstance(row[column], (int, float)) for row in table.rows if column < len(row))
+    return ' class="mj-num"' if numeric else ""
+
+
+def _cell(value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return e(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return e(number(value))
+    return e(value)
+
+
+def excerpts_html(run: Run, parent: Run | None, parent_id: str | None) -> str:
+    """Each code excerpt, and what changed from the parent's excerpt of the same name."""
+    ours = _excerpts(run)
+    theirs = _excerpts(parent) if parent else {}
+    out = []
+    for name, (text, origin) in sorted(ours.items()):
+        where = f' <small>from <code>{e(origin)}</code></small>' if origin else ""
+        block = f'<p class="mj-table-title"><code>{e(name)}</code>{where}</p><pre class="mj-code"><code>{e(text)}</code></pre>'
+        if name in theirs:
+            diff = list(difflib.unified_diff(theirs[name][0].splitlines(), text.splitlines(),
+                                             f"{parent_id}/{name}", f"{run.model_id}/{name}", lineterm="", n=2))
+            if diff:
+                block = (f'<p class="mj-table-title">Changed from <code>{e(parent_id)}</code>:</p>{_diff(diff)}'
+                         f'<details class="mj-excerpt"><summary><code>{e(name)}</code> in full</summary>{block}</details>')
+            else:
+                block += f'<p class="mj-facts">Same as in {e(parent_id)}.</p>'
+        out.append(block)
+    return "".join(out)
+
+
+def _excerpts(run: Run) -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    for part in run.parts:
+        for name, text in part.excerpts.items():
+            found.setdefault(name, (text, part.excerpt_origins.get(name, "")))
+    return found
+
+
+def _diff(lines: list[str]) -> str:
+    shown = []
+    for line in lines[:MAX_DIFF_LINES]:
+        kind = ("mj-add" if line.startswith("+") and not line.startswith("+++")
+                else "mj-del" if line.startswith("-") and not line.startswith("---")
+                else "mj-hunk" if line.startswith("@@") else "")
+        shown.append(f'<span class="{kind}">{e(line)}</span>' if kind else e(line))
+    if len(lines) > MAX_DIFF_LINES:
+        shown.append(f"… {len(lines) - MAX_DIFF_LINES} more lines")
+    return f'<pre class="mj-diff"><code>{chr(10).join(shown)}</code></pre>'
+
+
+def run_html(run: Run) -> str:
+    """Metadata (command, commit, status, times), the parameters each tool recorded, the
+    files that were read, and notes (other runs or versions in the same folder)."""
+    out = []
+    meta = run.meta
+    if meta:
+        rows = []
+        for label, value in (("command", meta.command), ("commit", meta.commit), ("status", meta.status),
+                             ("started", meta.started), ("finished", meta.finished)):
+            if value:
+                rows.append(f"<tr><th>{label}</th><td><code>{e(value)}</code></td></tr>")
+        for key, value in sorted(meta.other.items()):
+            rows.append(f'<tr><th class="mj-param">{e(key)}</th><td><code>{e(_text(value))}</code></td></tr>')
+        if rows:
+            out.append(f'<div class="mj-table-wrap"><table class="mj-run"><tbody>{"".join(rows)}</tbody></table></div>')
+    for part in run.parts:
+        if not part.params:
+            continue
+        rows = "".join(f'<tr><th class="mj-param">{e(k)}</th><td><code>{e(v)}</code></td></tr>'
+                       for k, v in sorted(part.params.items()))
+        table = f'<div class="mj-table-wrap"><table class="mj-run mj-params"><tbody>{rows}</tbody></table></div>'
+        title = f"Parameters ({e(part.params_from or part.tool)}, {len(part.params)})"
+        if len(part.params) > MANY_PARAMS:
+            out.append(f'<details class="mj-params-all"><summary>{title}</summary>{table}</details>')
+        else:
+            out.append(f'<p class="mj-table-title">{title}</p>{table}')
+    diff = next((part.diff for part in run.parts if part.diff), None)
+    if diff:
+        lines = diff.splitlines()
+        out.append(f'<details class="mj-git-diff"><summary>Uncommitted changes when the run started '
+                   f'({len(lines)} lines of <code>git diff</code>)</summary>{_diff(lines)}</details>')
+    sources = "".join(
+        f"<li>{e(part.tool)}: {', '.join(f'<code>{e(f)}</code>' for f in _short_list(part.files))}"
+        + "".join(f"<br><small>{e(note)}</small>" for note in part.notes) + "</li>"
+        for part in run.parts
+    )
+    if sources:
+        out.append(f'<p class="mj-table-title">Read from</p><ul class="mj-sources">{sources}</ul>')
+    return "".join(out)
+
+
+def _short_list(files: list[str], most: int = 6) -> list[str]:
+    if len(files) <= most:
+        return files
+    return [*files[: most - 1], f"… and {len(files) - most + 1} more files"]
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str)

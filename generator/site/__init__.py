@@ -1,1 +1,0 @@
-"""The MkDocs side: the `journal` plugin that puts the rendered journal into a MkDocs site."""
