@@ -120,8 +120,41 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from mljournal.commands.build import build_site
 
     target = tmp_path_factory.mktemp("sample")
-    shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
-    shutil.copytree(REPO / "journal", target / "journal")
-    report = build_site(target / "mkdocs.yml", strict=True)
+    report = build_site(copy_sample(target), strict=True)
     assert report.warnings == 0
     return target / "site"
+
+
+def copy_sample(target: Path) -> Path:
+    """The sample journal and its mkdocs.yml in `target`; the mkdocs.yml returned."""
+    shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
+    shutil.copytree(REPO / "journal", target / "journal")
+    return target / "mkdocs.yml"
+
+
+@pytest.fixture(scope="session")
+def engine_sites(tmp_path_factory: pytest.TempPathFactory, sample_site: Path):
+    """The sample journal built by each engine, by name, built once per test session when asked for:
+    `journal build` (MkDocs), the real `properdocs build`, `journal build --engine zensical`."""
+    import subprocess
+    import sys
+
+    from mljournal.commands.build import build_site
+
+    built: dict[str, Path] = {"mkdocs": sample_site}
+
+    def get(engine: str) -> Path:
+        if engine not in built:
+            target = tmp_path_factory.mktemp(engine)
+            config = copy_sample(target)
+            if engine == "properdocs":
+                done = subprocess.run([str(Path(sys.executable).parent / "properdocs"), "build", "-f", "mkdocs.yml",
+                                       "--strict"], cwd=target, capture_output=True, text=True, timeout=600)
+                assert done.returncode == 0, done.stderr
+            else:
+                report = build_site(config, strict=True, engine=engine)
+                assert report.warnings == 0
+            built[engine] = target / "site"
+        return built[engine]
+
+    return get

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -31,14 +32,32 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def base_url(sample_site: Path):
-    handler = functools.partial(_Quiet, directory=str(sample_site))
+@contextlib.contextmanager
+def serving(site: Path):
+    """The folder `site` over HTTP on a free loopback port: its base URL."""
+    handler = functools.partial(_Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def base_url(sample_site: Path):
+    with serving(sample_site) as url:
+        yield url
+
+
+ENGINES = ["mkdocs", "properdocs", "zensical"]
+
+
+@pytest.fixture(params=ENGINES)
+def engine_site(request, engine_sites) -> Path:
+    """The sample journal's site as each engine built it."""
+    return engine_sites(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -172,9 +191,10 @@ def _internal_targets(site: Path):
             yield page, value
 
 
-def test_every_internal_link_and_image_resolves(sample_site):
+def test_every_internal_link_and_image_resolves(engine_site):
     from urllib.parse import unquote, urlsplit
 
+    sample_site = engine_site
     broken = []
     checked = 0
     for page, value in _internal_targets(sample_site):
@@ -191,15 +211,16 @@ def test_every_internal_link_and_image_resolves(sample_site):
     assert checked > 1000
 
 
-def test_every_page_loads_without_console_errors_or_failed_requests(page, base_url, sample_site):
-    urls = sorted(p.relative_to(sample_site).parent.as_posix() for p in sample_site.rglob("index.html"))
+def test_every_page_loads_without_console_errors_or_failed_requests(page, engine_site):
+    urls = sorted(p.relative_to(engine_site).parent.as_posix() for p in engine_site.rglob("index.html"))
     assert len(urls) > 50
-    for path in urls:
-        path = "" if path == "." else path + "/"
-        page.goto(base_url + path)
-        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # lazy images load too
-        page.wait_for_load_state("networkidle")
-        assert page.problems == [], path
+    with serving(engine_site) as base_url:
+        for path in urls:
+            path = "" if path == "." else path + "/"
+            page.goto(base_url + path)
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # lazy images load too
+            page.wait_for_load_state("networkidle")
+            assert page.problems == [], path
 
 
 def test_serve_reloads_the_open_page_when_an_entry_is_edited(browser, project):

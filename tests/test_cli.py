@@ -125,8 +125,9 @@ def test_build_reports_warnings_and_strict_fails_keeping_the_old_site(project, c
 @pytest.mark.parametrize(
     ("site_dir", "message"),
     [
-        (".", "error: Config value 'site_dir': The 'docs_dir' should not be within the 'site_dir'"),
-        ("journal/site", "error: Config value 'site_dir': The 'site_dir' should not be within the 'docs_dir'"),
+        (".", "error: site_dir '.' is the project folder, which the build would wipe; use a folder such as 'site'\n"),
+        ("journal/site", "error: site_dir 'journal/site' overlaps the journal folder 'journal', which the build "
+                         "would wipe or fill; use a folder such as 'site' next to it\n"),
     ],
 )
 def test_a_site_dir_that_would_clobber_the_journal_is_refused(project, cli, site_dir, message):
@@ -134,8 +135,7 @@ def test_a_site_dir_that_would_clobber_the_journal_is_refused(project, cli, site
     project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfine\n")
     result = cli("build")
     assert result.exit_code == 1
-    assert result.output.startswith(message)
-    assert result.output.endswith("error: mkdocs.yml: the configuration has errors (see above)\n")
+    assert result.output == message
     assert (project.entries / "2026-10-01-a-1.md").exists()
 
 
@@ -160,7 +160,31 @@ def test_a_bad_plugin_option_is_named(project, cli):
     project.config(MINIMAL_CONFIG.replace("  - journal\n", "  - journal:\n      sections:\n        conclusoin: [Wnioski]\n"))
     result = cli("build")
     assert result.exit_code == 1
-    assert "unknown section 'conclusoin'; the sections are: hypothesis, conclusion, results, training, prediction, problems" in result.output
+    assert result.output == (
+        "error: mkdocs.yml:10: journal option 'sections': unknown section 'conclusoin' (did you mean 'conclusion'?); "
+        "the sections are: hypothesis, conclusion, results, training, prediction, problems\n")
+
+
+def test_an_unknown_plugin_option_is_named_with_its_line_and_the_option_meant(project, cli):
+    project.config(MINIMAL_CONFIG.replace("  - journal\n", "  - journal:\n      timeline_page_size: 20\n      entires: notes\n"))
+    result = cli("build")
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "error: mkdocs.yml:11: unknown option 'entires' of the journal plugin (did you mean 'entries'?); "
+        "the options are: cache_dir, entries, runs, sections,")
+
+
+def test_a_bad_option_value_is_named_the_same_by_journal_build_and_plain_mkdocs(project, cli):
+    import subprocess
+    import sys
+
+    project.config(MINIMAL_CONFIG.replace("  - journal\n", "  - journal:\n      plot_format: jpeg\n"))
+    result = cli("build")
+    assert result.exit_code == 1
+    assert result.output == "error: mkdocs.yml:10: journal option 'plot_format': expected one of: svg, png\n"
+    plain = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project.root, capture_output=True, text=True)
+    assert plain.returncode == 1
+    assert "Plugin 'journal' option 'plot_format': expected one of: svg, png" in plain.stderr
 
 
 def test_help_lists_every_command():

@@ -16,7 +16,7 @@ import mljournal
 from mljournal.reading.runs import read_run
 from test_formats import FIXTURES
 
-ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent / "generator")}
 
 
 def script(tmp_path: Path, body: str) -> subprocess.CompletedProcess:
@@ -163,3 +163,63 @@ def test_the_hf_callback_under_a_real_trainer_matches_the_trainers_own_log():
     assert not {"epoch", "train_runtime", "eval_runtime", "total_flos"} & set(run.metrics)
     assert run.meta.params["learning_rate"] == "0.005" and run.meta.status == "done"
     assert [shot.name for shot in run.screenshots] == ["screenshots/pattern.png"]
+
+
+RENAMED_FOLDERS = """\
+site_name: Renamed folders
+docs_dir: journal
+site_dir: site
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+  - journal:
+      entries: notes
+      runs: experiments
+"""
+
+
+def test_the_recorder_writes_where_the_build_reads_and_only_images_are_published(tmp_path, cli, monkeypatch):
+    (tmp_path / "mkdocs.yml").write_text(RENAMED_FOLDERS)
+    (tmp_path / "journal" / "notes").mkdir(parents=True)
+    (tmp_path / "journal" / "notes" / "2026-11-02-tcn-1.md").write_text(
+        "---\ndate: 2026-11-02\nmodel: tcn-1\n---\n## Hypothesis\nRenamed folders work.\n")
+    (tmp_path / "src").mkdir()
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import mljournal
+        from PIL import Image
+        with mljournal.start("tcn-1", params={"lr": 0.1}) as run:
+            for step in range(5):
+                run.log(step=step, loss=1.0 / (step + 1))
+            run.screenshot(Image.new("RGB", (40, 30), "white"), "curves")
+        print(run.folder)
+    """)], cwd=tmp_path / "src", env=ENV, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "journal" / "experiments" / "tcn-1"
+    assert Path(done.stdout.strip()).resolve() == folder.resolve()
+    assert sorted(p.name for p in folder.iterdir()) == ["metrics.jsonl", "run.json", "screenshots"]
+    assert not (tmp_path / "journal" / "runs").exists()
+    monkeypatch.chdir(tmp_path)
+    result = cli("build", "--strict")
+    assert result.exit_code == 0, result.output
+    assert "from 1 entries about 1 models" in result.output
+    page = (tmp_path / "site" / "models" / "tcn-1" / "index.html").read_text()
+    assert "Renamed folders work." in page and "loss" in page
+    published = [p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*") if p.is_file()]
+    from_journal = [p for p in published if p.startswith(("experiments/", "notes/"))]
+    assert from_journal == ["experiments/tcn-1/screenshots/curves.png"]
+    assert not [p for p in published if p.endswith(("metrics.jsonl", "run.json", ".md"))]
+
+
+def test_journal_given_by_path_or_environment_uses_that_journals_runs_setting(tmp_path, monkeypatch):
+    (tmp_path / "mkdocs.yml").write_text(RENAMED_FOLDERS)
+    (tmp_path / "journal").mkdir()
+    monkeypatch.chdir("/")
+    run = mljournal.start("tcn-2", journal=tmp_path / "journal", record_git=False)
+    run.finish()
+    assert run.folder == (tmp_path / "journal" / "experiments" / "tcn-2").resolve()
+    monkeypatch.setenv("MLJOURNAL_DIR", str(tmp_path / "journal"))
+    run = mljournal.start("tcn-3", record_git=False)
+    run.finish()
+    assert run.folder == (tmp_path / "journal" / "experiments" / "tcn-3").resolve()

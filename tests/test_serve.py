@@ -106,3 +106,27 @@ def test_serve_builds_once_per_save_and_not_on_its_own_reads(project):
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=15)
+
+
+def test_serve_with_zensical_previews_the_journal_and_shows_an_edit_within_seconds(project):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfirst words\n")
+    project.run_file("a-1", "metrics.csv", "step,val_acc\n1,0.5\n")
+    port = free_port()
+    log = project.root / "serve.log"
+    with open(log, "w") as output:
+        process = subprocess.Popen([sys.executable, "-m", "mljournal", "serve", "--engine", "zensical",
+                                    "-a", f"127.0.0.1:{port}"], cwd=project.root, stdout=output,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            page = wait_for(f"http://127.0.0.1:{port}/models/a-1/", "first words")
+            assert "0.5000" in page
+            project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nsecond thoughts\n")
+            start = time.monotonic()
+            wait_for(f"http://127.0.0.1:{port}/models/a-1/", "second thoughts", seconds=10)
+            assert time.monotonic() - start < 5, log.read_text()
+            wait_for(f"http://127.0.0.1:{port}/timeline/2026-10/", "second thoughts", seconds=5)
+        finally:
+            os.killpg(process.pid, signal.SIGINT)
+            process.wait(timeout=15)
+    assert process.returncode == 0, log.read_text()
+    assert "Traceback" not in log.read_text()

@@ -26,14 +26,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 __version__ = "0.2.0"
-__all__ = ["RecordingError", "Run", "__version__", "find_journal", "start"]
+__all__ = ["RecordingError", "Run", "__version__", "start"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mljournal.recording.run import RecordingError, Run, find_journal, start
+    from mljournal.recording.run import RecordingError, Run, start
 
 
 def __getattr__(name: str):
-    if name in ("RecordingError", "Run", "find_journal", "start"):
+    if name in ("RecordingError", "Run", "start"):
         from mljournal.recording import run
 
         return getattr(run, name)

@@ -17,6 +17,7 @@ import click
 
 from mljournal import __version__
 from mljournal.errors import JournalError, UnsafeIdError
+from mljournal.settings import ENGINES
 
 
 class _WarningFormatter(logging.Formatter):
@@ -69,6 +70,10 @@ config_option = click.option(
     "-f", "--config-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
     help="The journal's mkdocs.yml (default: ./mkdocs.yml).",
 )
+engine_option = click.option(
+    "--engine", type=click.Choice(ENGINES), default=None,
+    help="The site engine (default: the journal's `engine` setting, else mkdocs).",
+)
 verbose_option = click.option("-v", "--verbose", is_flag=True, help="Also show MkDocs' progress messages.")
 
 
@@ -103,16 +108,15 @@ def entry(model_id: str, parent: str | None, tags: tuple[str, ...], message: str
     Without -m, $VISUAL or $EDITOR opens it; with no terminal, the template is written as is.
     """
     from mljournal.commands.entry import create_entry
-    from mljournal.commands.project import find_config, load_settings
     from mljournal.ids import check_model_id
+    from mljournal.project import find_config, load_project
 
     check_model_id(model_id)
     if parent is not None:
         check_model_id(parent)
     _setup_logging(False)
-    config = find_config(config_file)
-    settings = load_settings(config)
-    path = create_entry(settings, config.parent.resolve(), model_id, parent=parent, tags=tags, message=message)
+    project = load_project(find_config(config_file))
+    path = create_entry(project.settings, project.root, model_id, parent=parent, tags=tags, message=message)
     shown = os.path.relpath(path)
     click.echo(shown)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
@@ -123,16 +127,17 @@ def entry(model_id: str, parent: str | None, tags: tuple[str, ...], message: str
 @main.command()
 @click.option("--strict", is_flag=True, help="Fail on any warning.")
 @click.option("--force", is_flag=True, help="Build even if nothing changed since the last build.")
+@engine_option
 @config_option
 @verbose_option
 @_boundary
-def build(strict: bool, force: bool, config_file: Path | None, verbose: bool) -> None:
+def build(strict: bool, force: bool, engine: str | None, config_file: Path | None, verbose: bool) -> None:
     """Build the site (site_dir, default site/) from the journal."""
     from mljournal.commands.build import build_site
-    from mljournal.commands.project import find_config
+    from mljournal.project import find_config
 
     _setup_logging(verbose)
-    report = build_site(find_config(config_file), strict=strict, force=force)
+    report = build_site(find_config(config_file), strict=strict, force=force, engine=engine)
     warned = f", {report.warnings} warnings" if report.warnings else ""
     if report.up_to_date:
         click.echo(
@@ -161,8 +166,8 @@ def build(strict: bool, force: bool, config_file: Path | None, verbose: bool) ->
 def publish(remote: str, branch: str, message: str | None, force: bool, allow_warnings: bool,
             no_secret_check: bool, dry_run: bool, config_file: Path | None, verbose: bool) -> None:
     """Build strictly and push the site to GitHub Pages (the gh-pages branch)."""
-    from mljournal.commands.project import find_config
     from mljournal.commands.publish import publish as publish_journal
+    from mljournal.project import find_config
 
     _setup_logging(verbose)
     report = publish_journal(
@@ -183,13 +188,15 @@ def publish(remote: str, branch: str, message: str | None, force: bool, allow_wa
 @main.command()
 @click.option("-a", "--dev-addr", metavar="HOST:PORT", default=None, help="Where to serve (default 127.0.0.1:8000).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+@engine_option
 @config_option
 @verbose_option
 @_boundary
-def serve(dev_addr: str | None, open_browser: bool, config_file: Path | None, verbose: bool) -> None:
+def serve(dev_addr: str | None, open_browser: bool, engine: str | None, config_file: Path | None, verbose: bool) -> None:
     """Preview the site live, rebuilt as entries and runs change."""
-    from mljournal.commands.project import find_config
     from mljournal.commands.serve import serve_site
+    from mljournal.project import find_config
 
     _setup_logging(True)
-    serve_site(find_config(config_file), dev_addr=dev_addr or "127.0.0.1:8000", open_in_browser=open_browser)
+    serve_site(find_config(config_file), dev_addr=dev_addr or "127.0.0.1:8000", open_in_browser=open_browser,
+               engine=engine)

@@ -1,15 +1,23 @@
-"""Refusing outputs that would destroy something: the site folder is wiped on every build."""
+"""Where the site goes: refusing a site_dir that would destroy something (the site folder is
+replaced on every build), building beside it and swapping the new site in."""
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from mljournal.errors import ConfigError
 
 
 def check_site_dir(site_dir: Path, journal_dir: Path, project_dir: Path) -> None:
-    site = site_dir.resolve()
-    journal = journal_dir.resolve()
+    """Refuse a site_dir the build would wipe together with something else. Relative paths
+    are taken from the project folder, and named as they are written there."""
+    site = (project_dir / site_dir).resolve()
+    journal = (project_dir / journal_dir).resolve()
+    site_dir, journal_dir = _shown(site, project_dir), _shown(journal, project_dir)
     dangerous = {
         project_dir.resolve(): "the project folder",
         Path.home().resolve(): "your home folder",
@@ -24,3 +32,30 @@ def check_site_dir(site_dir: Path, journal_dir: Path, project_dir: Path) -> None
             f"site_dir '{site_dir}' overlaps the journal folder '{journal_dir}', which the build would "
             "wipe or fill; use a folder such as 'site' next to it"
         )
+
+
+def _shown(path: Path, project_dir: Path) -> str:
+    try:
+        return path.relative_to(project_dir.resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+@contextmanager
+def staging_dir(final: Path) -> Iterator[Path]:
+    """A scratch folder beside `final` to build into; removed unless it was swapped in."""
+    staging = final.parent / f".{final.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def swap_in(staging: Path, final: Path) -> None:
+    """Put the new site in place of the old one with two renames; remove the old one last."""
+    old = final.parent / f".{final.name}.old-{os.getpid()}"
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)

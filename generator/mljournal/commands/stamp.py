@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from mljournal.project import Project
 from mljournal.reading.cache import RACY_SECONDS
 
 STAMP = "last-build.json"
@@ -75,42 +76,40 @@ def _file(digest, path: Path, newest: list[float]) -> int:
     return 1
 
 
-def inputs_digest(config, strict: bool) -> tuple[str, float, int]:
+def inputs_digest(project: Project, engine: str, strict: bool) -> tuple[str, float, int]:
     """(digest of the build's inputs, the newest input's mtime, files checked)."""
     digest = hashlib.sha256()
     newest = [0.0]
-    config_file = Path(config.config_file_path)
-    # The configuration as MkDocs reads it: INHERIT merged, !ENV values resolved.
-    from mkdocs.utils.yaml import get_yaml_loader, yaml_load
-
-    with open(config_file, "rb") as handle:
-        loaded = yaml_load(handle, get_yaml_loader(config=config))
-    digest.update(repr(loaded).encode("utf-8", "surrogateescape"))
-    digest.update(f"\0strict={strict}\0site={config.site_dir}\0".encode())
+    config = project.config  # as read: INHERIT merged, !ENV values resolved
+    digest.update(repr(config).encode("utf-8", "surrogateescape"))
+    digest.update(f"\0strict={strict}\0engine={engine}\0site={project.site_dir}\0".encode("utf-8", "surrogateescape"))
     digest.update(repr(sorted(package_versions().items())).encode())
     count = 0
-    for hook in (config.get("hooks") or {}).values():  # hooks: Python files the build runs
-        if getattr(hook, "__file__", None):
-            count += _file(digest, Path(hook.__file__), newest)
-    count += _tree(digest, Path(config.docs_dir), newest)
+    hooks = config.get("hooks") or []
+    for hook in hooks.values() if isinstance(hooks, dict) else hooks:  # Python files the build runs
+        if isinstance(hook, str) and (project.root / hook).is_file():
+            count += _file(digest, project.root / hook, newest)
+    count += _tree(digest, project.docs_dir, newest)
     own = Path(__file__).resolve().parent.parent
     count += _tree(digest, own, newest, suffixes=(".py", ".html", ".css", ".js", ".svg", ".yml", ".yaml"))
-    for folder in config.theme.dirs:
-        if not Path(folder).resolve().is_relative_to(own) and "site-packages" not in str(folder):
-            count += _tree(digest, Path(folder), newest)
-    for extra in config.watch:
-        if Path(extra).is_dir():
-            count += _tree(digest, Path(extra), newest)
-        elif Path(extra).is_file():
-            count += _file(digest, Path(extra), newest)
-    newest[0] = max(newest[0], config_file.stat().st_mtime)
+    theme = config.get("theme")
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
+    if isinstance(custom, str) and (project.root / custom).is_dir():
+        count += _tree(digest, project.root / custom, newest)
+    for extra in config.get("watch") or []:
+        path = project.root / str(extra)
+        if path.is_dir():
+            count += _tree(digest, path, newest)
+        elif path.is_file():
+            count += _file(digest, path, newest)
+    newest[0] = max(newest[0], project.config_file.stat().st_mtime)
     return digest.hexdigest(), newest[0], count
 
 
 def package_versions() -> dict[str, str]:
     """What turns the same journal into a different site: MkDocs, Material, Markdown and
     its extensions, Pygments, this package, and every installed MkDocs plugin."""
-    names = {"mkdocs", "mkdocs-material", "mljournal", "markdown", "pymdown-extensions", "pygments"}
+    names = {"mkdocs", "mkdocs-material", "zensical", "mljournal", "markdown", "pymdown-extensions", "pygments"}
     for entry in metadata.entry_points(group="mkdocs.plugins"):
         if entry.dist is not None:
             names.add(entry.dist.name)

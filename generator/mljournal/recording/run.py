@@ -27,8 +27,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mljournal.atomic import replacing
-from mljournal.errors import JournalError
+from mljournal.errors import ConfigError, JournalError
 from mljournal.ids import check_model_id
+from mljournal.project import find_runs_dir
 from mljournal.recording import environment
 
 
@@ -52,21 +53,9 @@ def _watch_uncaught() -> None:
     sys.excepthook = hook
 
 
-def find_journal(start: Path | None = None) -> Path:
-    """The journal folder: $MLJOURNAL_DIR, else `journal/` in the current folder or a parent."""
-    if os.environ.get("MLJOURNAL_DIR"):
-        return Path(os.environ["MLJOURNAL_DIR"])
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "journal").is_dir():
-            return folder / "journal"
-    raise RecordingError(
-        f"no journal/ folder in {here} or above it; pass journal=… or set MLJOURNAL_DIR (or run `journal init`)"
-    )
-
-
 def start(model_id: str, params: dict | None = None, journal: str | os.PathLike | None = None, **options) -> Run:
-    """Start recording `model_id`'s run into <journal>/runs/<model_id>/."""
+    """Start recording `model_id`'s run into the journal's runs folder (`runs:` in mkdocs.yml,
+    default journal/runs/<model_id>/), where `journal build` reads it."""
     return Run(model_id, params=params, journal=journal, **options)
 
 
@@ -79,8 +68,12 @@ class Run:
         """`resume=True` adds to a run folder that already has metrics (a resumed training);
         without it, such a folder is refused rather than mixed with a new run's curves."""
         self.model_id = check_model_id(model_id)
-        root = Path(journal) if journal is not None else find_journal()
-        self.folder = root / "runs" / self.model_id
+        try:
+            runs = find_runs_dir(Path(journal) if journal is not None else None)
+        except ConfigError as error:
+            raise RecordingError(error.message, error.path, error.line) from None
+        root = runs.parent
+        self.folder = runs / self.model_id
         earlier = _active.get(self.folder.resolve())
         if earlier is not None:  # a notebook cell run again: the earlier run ends here
             earlier.finish("interrupted")

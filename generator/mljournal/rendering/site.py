@@ -96,6 +96,9 @@ class RenderOptions:
     directory_urls: bool = True
     markdown_extensions: tuple = ()
     markdown_configs: dict = field(default_factory=dict)
+    # Links name the page's source file ("models/a.md"), relative to the linking page's own
+    # source, for an engine that turns them into URLs itself (Zensical); else they are URLs.
+    link_sources: bool = False
 
 
 def render_site(
@@ -108,7 +111,7 @@ def render_site(
     directory_urls = options.directory_urls
 
     def page_url(src_uri: str) -> str:
-        return page_path(src_uri, directory_urls)
+        return src_uri if options.link_sources else page_path(src_uri, directory_urls)
 
     # 1. Where everything will be.
     timeline_pages = _paginate(index.entries, settings.timeline_page_size)
@@ -208,7 +211,7 @@ def render_site(
         known = frozenset(index.models)
         linkable = {entry.key: find_mentions(entry.body, known) for entry in index.entries}
         setup = hashlib.sha256(repr((
-            RENDER_VERSION, _versions(), directory_urls, settings.raw_html, str(settings.journal_dir), settings.entries_folder,
+            RENDER_VERSION, _versions(), directory_urls, options.link_sources, settings.raw_html, str(settings.journal_dir), settings.entries_folder,
             settings.runs_folder, repr(options.markdown_extensions), repr(sorted(options.markdown_configs.items())),
         )).encode()).hexdigest()
         stored = _load_rendered(settings.cache_dir, setup)

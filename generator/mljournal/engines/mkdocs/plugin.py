@@ -22,11 +22,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from mljournal.errors import JournalError
+from mljournal.settings import SettingsError
 from mljournal.index import JournalIndex, load_journal
 from mljournal.rendering.html import resolve_root
 from mljournal.rendering.site import RenderedSite, RenderOptions, SitePage, render_site
 from mljournal.engines.mkdocs.config import JournalConfig, settings_from
 from mljournal.output import check_site_dir
+from mljournal.routes import IN_NAV, NAV
 
 log = logging.getLogger("mkdocs.plugins.journal")
 
@@ -35,13 +37,6 @@ log = logging.getLogger("mkdocs.plugins.journal")
 _EXCLUDED = re.compile(r'<article class="mj-entry"[^>]*\sdata-search-exclude>.*?</article>'
                        r'|<ul class="mj-lines" data-search-exclude>.*?</ul>', re.S)
 
-NAV = [
-    {"Conclusions": "index.md"},
-    {"Timeline": "timeline/index.md"},
-    {"Models": "models/index.md"},
-    {"Tags": "tags/index.md"},
-]
-IN_NAV = {src for item in NAV for src in item.values()}
 
 
 def theme_dir() -> str:
@@ -67,7 +62,7 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         try:
             self.settings = settings_from(self.config, config.docs_dir, config.config_file_path)
             check_site_dir(Path(config.site_dir), self.settings.journal_dir, Path(config.config_file_path or ".").parent)
-        except JournalError as error:
+        except (JournalError, SettingsError) as error:
             raise PluginError(str(error)) from None
         # Our templates go after the user's custom_dir and before Material's own.
         position = 1 if config.theme.custom_dir else 0
