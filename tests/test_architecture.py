@@ -27,6 +27,23 @@ def test_reading_indexing_and_rendering_never_import_mkdocs(tmp_path):
     subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp_path)
 
 
+def test_every_core_module_imports_without_a_site_engine():
+    """Reading, indexing, planning and rendering pages, plotting, the commands and the recorder:
+    only the engines' own modules may import MkDocs, Material, ProperDocs or Zensical."""
+    script = textwrap.dedent("""
+        import importlib, pkgutil, sys
+        import mljournal
+        names = [m.name for m in pkgutil.walk_packages(mljournal.__path__, "mljournal.")
+                 if not m.name.startswith("mljournal.engines.") and m.name != "mljournal.theme"]
+        for name in names:
+            importlib.import_module(name)
+        engines = sorted({m.split(".")[0] for m in sys.modules} & {"mkdocs", "material", "properdocs", "zensical"})
+        print(len(names), engines)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split(" ", 1)
+    assert int(out[0]) >= 40 and out[1].strip() == "[]"
+
+
 def test_help_does_not_import_the_heavy_libraries():
     script = ("import sys; from click.testing import CliRunner; from mljournal.cli import main; "
               "CliRunner().invoke(main, ['build', '--help']); "
