@@ -57,7 +57,7 @@ def kind_of(relative: str) -> str:
     screenshots, which the blog has none of), the theme's assets, or other."""
     if relative.endswith(".html"):
         return "pages"
-    if relative.startswith("search/"):
+    if relative.startswith("search/") or relative == "search.json":  # MkDocs/Material, Zensical
         return "search"
     if relative.startswith(("assets/plots/", "assets/thumbs/", "runs/")):
         return "images"
@@ -150,6 +150,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-blog", action="store_true")
     parser.add_argument("--skip-serve", action="store_true")
+    parser.add_argument("--zensical", action="store_true",
+                        help="Also time cold and warm `journal build --engine zensical` (needs mljournal[zensical]).")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="mljournal-bench-"))
@@ -173,6 +175,14 @@ def main() -> None:
             rss.append(peak)
         figures = site_figures(project / "site")
         latency = [] if args.skip_serve else serve_latency(project, args.repeat)
+        zensical_cold, zensical_warm, zensical_figures = [], [], None
+        if args.zensical:  # its own cache folders, so MkDocs' cold runs above are not helped by it
+            engine = [*build, "--engine", "zensical", "--force"]
+            for _ in range(args.repeat):
+                shutil.rmtree(project / ".cache", ignore_errors=True)
+                zensical_cold.append(timed(engine, project)[0])
+            zensical_warm = [timed(engine, project)[0] for _ in range(args.repeat)]
+            zensical_figures = site_figures(project / "site")
         blog = blog_figures = None
         if not args.skip_blog:
             reference = blog_project(project / "journal", work / "blog")
@@ -191,6 +201,10 @@ def main() -> None:
         print(f"| no-change rebuild | {median(warm):.2f} s | ≤ 2 s |")
         if latency:
             print(f"| edit → served (model + timeline page) | {median(latency):.2f} s | ≤ 1 s |")
+        if zensical_cold:
+            print(f"| cold `journal build --engine zensical` | {median(zensical_cold):.1f} s | |")
+            print(f"| rebuild, nothing changed, under Zensical (`--force`) | {median(zensical_warm):.1f} s | |")
+            print(f"| Zensical site bytes | {zensical_figures['bytes'] / 1e6:.1f} MB ({zensical_figures['pages']} pages) | |")
         print(f"| peak RSS | {max(rss)} MB | ≤ 1024 MB |")
         print(f"| largest page | {figures['largest_page'] / 1024:.0f} KB ({figures['largest_page_name']}) | ≤ 300 KB |")
         print(f"| most elements on a page | {figures['most_elements']} | ≤ 2000 |")
@@ -206,7 +220,9 @@ def main() -> None:
             blog_bytes = f"{blog_figures['kinds'][kind] / 1e6:.1f} MB" if blog_figures else ""
             print(f"| {kind} | {figures['kinds'][kind] / 1e6:.1f} MB | {blog_bytes} |")
         print(f"\nruns: cold {[round(x, 1) for x in cold]}, rebuild {[round(x, 2) for x in warm]}, "
-              f"serve {[round(x, 2) for x in latency]}, blog {[round(x, 1) for x in blog or []]}")
+              f"serve {[round(x, 2) for x in latency]}, blog {[round(x, 1) for x in blog or []]}"
+              + (f", zensical cold {[round(x, 1) for x in zensical_cold]}, warm {[round(x, 1) for x in zensical_warm]}"
+                 if zensical_cold else ""))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

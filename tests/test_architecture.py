@@ -16,7 +16,7 @@ def test_reading_indexing_and_rendering_never_import_mkdocs(tmp_path):
         import sys
         from pathlib import Path
         from mljournal.index import load_journal
-        from mljournal.rendering.site import RenderOptions, render_site
+        from mljournal.rendering.render import RenderOptions, render_site
         from mljournal.settings import Settings
         settings = Settings(journal_dir=Path({str(REPO / "journal")!r}), cache_dir=Path({str(tmp_path)!r}))
         index = load_journal(settings, Path({str(REPO)!r}))

@@ -89,8 +89,8 @@ def test_home_table_has_a_row_per_model_and_links_open_model_pages(page, base_ur
     assert rows.count() == len(models) >= 12
     first = rows.nth(0).locator("td.mj-id a")
     model_id = first.inner_text()
-    first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        first.click()
     assert page.url == f"{base_url}models/{model_id}/"
     assert page.locator("h1").first.inner_text().startswith(model_id)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -110,8 +110,8 @@ def test_timeline_is_newest_first_with_lazy_sized_images(page, base_url):
     older = page.locator("nav.mj-steps a[rel=next]")
     label = older.inner_text().removesuffix(" →")
     page.wait_for_load_state("networkidle")  # leaving while images load would abort them: not a fault
-    older.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        older.click()
     assert page.locator("h1").first.inner_text() == f"Timeline {label}"
     assert page.problems == []
 

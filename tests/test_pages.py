@@ -202,9 +202,9 @@ def test_search_indexes_each_entry_once_at_its_home(project):
 
 
 def test_long_lists_are_paged_conclusions_by_recency_and_tags_one_line_an_entry(project, monkeypatch):
-    from mljournal.rendering import site
+    from mljournal.rendering.pages import tags
 
-    monkeypatch.setattr(site, "TAG_PAGE_SIZE", 2)
+    monkeypatch.setattr(tags, "PAGE_SIZE", 2)
     project.config(project.config().read_text().replace("  - journal\n", "  - journal:\n      conclusions_page_size: 2\n"))
     for day in range(1, 6):
         project.entry(f"2026-10-0{day}-a-{day}.md", f"---\ndate: 2026-10-0{day}\nmodel: a-{day}\ntags: [wide]\n---\n"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import time
 
 from mljournal.reading.runs import best, goal_of, last, read_runs
 
@@ -123,7 +125,7 @@ def test_parsed_runs_are_cached_and_a_changed_file_is_read_again(project, monkey
     import os
     import time
 
-    from mljournal.reading import cache
+    from mljournal import cache
     from mljournal.reading.formats import journal
 
     path = project.run_file("a-1", "metrics.csv", "step,loss\n1,0.9\n")
@@ -137,7 +139,7 @@ def test_parsed_runs_are_cached_and_a_changed_file_is_read_again(project, monkey
         runs, _ = read_runs(project.runs, project.root, cache_dir)
         assert list(runs["a-1"].metrics["loss"].steps) == [1]
     assert len(calls) == 1 and list((cache_dir / "runs").glob("*.pickle"))
-    cache._memory.clear()  # a new process: the disk cache answers
+    cache.clear_memory()  # a new process: the disk cache answers
     read_runs(project.runs, project.root, cache_dir)
     assert len(calls) == 1
     with open(path, "a") as handle:  # the run goes on: a fresh file is read, not cached
@@ -146,3 +148,23 @@ def test_parsed_runs_are_cached_and_a_changed_file_is_read_again(project, monkey
         runs, _ = read_runs(project.runs, project.root, cache_dir)
         assert list(runs["a-1"].metrics["loss"].steps) == [1, 2]
     assert len(calls) == 3
+
+
+def test_a_run_that_keeps_appending_is_held_once_in_memory_however_often_it_is_read(project):
+    """A day of `journal serve` beside a training run that logs every few seconds: each read
+    finds a new file and keeps its Part, replacing the one before, not beside it."""
+    from mljournal.reading.cache import MEMORY_LIMIT, PartCache
+
+    path = project.run_file("a-1", "metrics.csv", "step,loss\n")
+    other = project.run_file("b-1", "metrics.csv", "step,loss\n1,0.5\n")
+    os.utime(other, (time.time() - 60, time.time() - 60))
+    store = PartCache(project.root / ".cache").store
+    store.memory.clear()
+    for step in range(1, 201):
+        with open(path, "a") as handle:
+            handle.write(f"{step},{1 / step}\n")
+        old = time.time() - 60 + step * 0.01  # older than the racy window, newer at each step
+        os.utime(path, (old, old))
+        runs, _ = read_runs(project.runs, project.root, project.root / ".cache")
+        assert len(runs["a-1"].metrics["loss"].steps) == step
+    assert len(store) == 2 < MEMORY_LIMIT  # a-1 once, b-1 once

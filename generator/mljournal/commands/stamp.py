@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from mljournal.project import Project
-from mljournal.reading.cache import RACY_SECONDS
+from mljournal.cache import is_racy
 
 STAMP = "last-build.json"
 
@@ -146,7 +146,7 @@ def is_current(stamp: Stamp | None, inputs: str, site: Path) -> bool:
     return (
         stamp is not None
         and stamp.inputs == inputs
-        and stamp.newest_input < stamp.taken - RACY_SECONDS
+        and not is_racy(stamp.newest_input, now=stamp.taken)
         and site.is_dir()
         and stamp.site == site_digest(site)
     )

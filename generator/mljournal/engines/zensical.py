@@ -34,7 +34,7 @@ from pathlib import Path
 from mljournal.engines import BuildResult
 from mljournal.errors import BuildError, ConfigError
 from mljournal.project import Project, markdown_extensions
-from mljournal.routes import NAV
+from mljournal.rendering.routes import NAV
 
 log = logging.getLogger("mkdocs.plugins.journal")
 STAGE = "zensical"
@@ -65,7 +65,7 @@ def stage_site(project: Project, stage: Path) -> tuple[BuildResult, list[str]]:
     """Render the journal and bring the staging folder up to date: (what it holds, warnings)."""
     from mljournal.index import load_journal
     from mljournal.rendering.html import resolve_root
-    from mljournal.rendering.site import RenderOptions, render_site
+    from mljournal.rendering.render import RenderOptions, render_site
 
     settings = project.settings
     names, configs = markdown_extensions(project.config)

@@ -6,7 +6,6 @@ line) and skipped, and every other entry is read.
 
 from __future__ import annotations
 
-import time
 
 from dataclasses import dataclass
 from datetime import date as date_type
@@ -14,10 +13,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mljournal.cache import Store, is_racy
 from mljournal.errors import Diagnostic, EntryError, FrontMatterError, JournalError, UnsafeIdError
 from mljournal.ids import check_model_id
 from mljournal.reading import frontmatter
-from mljournal.reading.cache import RACY_SECONDS
 from mljournal.reading.walk import shown_path, walk_files
 from mljournal.settings import Settings
 
@@ -90,10 +89,10 @@ def _drop_name_twins(entries: list[Entry], diagnostics: list[Diagnostic]) -> lis
     return kept
 
 
-# Entries read in this process, by what their file is now (size, mtime, inode): `journal
-# serve` re-reads only the files that changed. A file modified in the last RACY_SECONDS is
-# read again every time (a same-size rewrite within one clock tick would keep its stat).
-_read: dict[tuple, Entry | JournalError] = {}
+# Entries read in this process, by what their file is now (size, mtime, inode), one per file:
+# `journal serve` re-reads only the files that changed. A file modified too recently to trust
+# its stat is read again every time.
+_read: Store[Entry | JournalError] = Store("entries", limit=100_000)
 
 
 def _read_entry_cached(path: Path, root: Path, shown_relative_to: Path, default_zone) -> Entry:
@@ -102,16 +101,14 @@ def _read_entry_cached(path: Path, root: Path, shown_relative_to: Path, default_
     except OSError:
         return read_entry(path, root, shown_relative_to, default_zone)
     key = (path, stat.st_size, stat.st_mtime_ns, stat.st_ino, root, shown_relative_to, str(default_zone))
-    found = _read.get(key)
+    found = _read.get(key, slot=path)
     if found is None:
         try:
             found = read_entry(path, root, shown_relative_to, default_zone)
         except JournalError as error:
             found = error
-        if time.time() - stat.st_mtime >= RACY_SECONDS:
-            if len(_read) > 100_000:
-                _read.clear()
-            _read[key] = found
+        if not is_racy(stat.st_mtime):
+            _read.put(key, found, slot=path)
     if isinstance(found, JournalError):
         raise found
     return found

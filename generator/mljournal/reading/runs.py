@@ -124,7 +124,7 @@ def _prefetch(folders: dict[Path, list[str]], base: Path, cache: PartCache) -> N
             jobs = [(folder, group, form.name, base) for _, folder, group, form in pending]
             for (key, folder, group, form), found in zip(pending, pool.map(_read_group, jobs, chunksize=4)):
                 if found is not None and cache.key(folder, group, form) == key:  # unchanged while it was read
-                    cache.put(key, found)
+                    cache.put(key, found, folder, form)
     except (BrokenProcessPool, OSError, RuntimeError):
         pass  # no worker processes here (an embedded interpreter, say): read_run reads them in turn
 

@@ -7,15 +7,18 @@ from datetime import datetime
 from html import escape
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 ROOT = "mljournal-root:/"
 
 
-def e(value: object) -> str:
-    """Escape text for HTML content and attribute values alike."""
-    return escape(str(value), quote=True)
+def e(value: object) -> Markup:
+    """Text as HTML, for content and attribute values alike. Markup is HTML already: it is
+    kept as it is, so nothing is escaped twice."""
+    return value if isinstance(value, Markup) else Markup(escape(str(value), quote=True))
 
 
-def url(path: str, fragment: str = "") -> str:
+def url(path: str, fragment: str = "") -> Markup:
     """A site-root-relative path (and #fragment) as an escaped URL, every file name encoded."""
     return e(raw_url(path, fragment))
 
@@ -31,8 +34,8 @@ def relative_root(page_url: str) -> str:
     return "../" * depth
 
 
-def resolve_root(html: str, page_url: str) -> str:
-    return html.replace(ROOT, relative_root(page_url))
+def resolve_root(html: Markup, page_url: str) -> Markup:
+    return Markup(str(html).replace(ROOT, relative_root(page_url)))
 
 
 def page_path(src_uri: str, directory_urls: bool) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mljournal.atomic import replacing
+from mljournal.cache import ContentStore
 from mljournal.errors import Diagnostic
 
 THUMB_WIDTH = 480  # pixels; shown at 240 CSS pixels, sharp on 2x screens
@@ -34,17 +35,13 @@ class Picture:
 
 class ImageStore:
     def __init__(self, cache_dir: Path) -> None:
-        self.cache_dir = cache_dir / "thumbs"
+        self.thumbs = ContentStore(cache_dir, "thumbs")
+        self.images = ContentStore(cache_dir, "extracted")
         self._seen: dict[Path, Picture | None] = {}
 
     def extracted(self, data: bytes, name: str) -> Path:
         """A file holding an image a tool wrote inside its logs, named by its content."""
-        digest = hashlib.sha256(data).hexdigest()[:24]
-        path = self.cache_dir.parent / "extracted" / f"{digest}{Path(name).suffix}"
-        if not path.exists():
-            with replacing(path) as partial:
-                partial.write_bytes(data)
-        return path
+        return self.images.put_bytes(hashlib.sha256(data), Path(name).suffix, data)
 
     def picture(self, path: Path, shown: str, diagnostics: list[Diagnostic]) -> Picture | None:
         if path not in self._seen:
@@ -67,8 +64,7 @@ class ImageStore:
         from PIL import Image
 
         Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-        digest = hashlib.sha256(_VERSION + data).hexdigest()[:24]
-        thumb = self.cache_dir / f"{digest}.webp"
+        thumb = self.thumbs.path(hashlib.sha256(_VERSION + data), ".webp")
         try:
             with Image.open(path) as image:
                 width, height = image.size

@@ -20,6 +20,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from mljournal.atomic import replacing
+from mljournal.cache import ContentStore
 from mljournal.reading.metrics import Series
 
 STYLE_VERSION = b"plot-3"
@@ -82,6 +83,7 @@ def start_plots(cache_dir: Path, jobs: list[PlotJob], plot_format: str = "svg") 
     svg = plot_format == "svg"
     panel_height = svg_plots.PANEL_HEIGHT if svg else PANEL_HEIGHT
     plots: dict[str, Plot] = {}
+    store = ContentStore(cache_dir, "plots")
     missing: list[tuple[Path, str, list, str | None]] = []
     for job in jobs:
         names = tuple(m for m, s in sorted(job.metrics.items()) if _has_points(s))
@@ -95,7 +97,7 @@ def start_plots(cache_dir: Path, jobs: list[PlotJob], plot_format: str = "svg") 
                 if series is not None:
                     digest.update(metric.encode() + b"\0" + series.steps.tobytes() + b"\0" + series.values.tobytes())
                 digest.update(b"\1")
-        path = cache_dir / "plots" / f"{digest.hexdigest()[:24]}.{'svg' if svg else 'png'}"
+        path = store.path(digest, ".svg" if svg else ".png")
         columns = 1 if len(names) == 1 else 2
         rows = math.ceil(len(names) / columns)
         overlaid = bool(job.parent and set(names) & set(job.parent[1]))

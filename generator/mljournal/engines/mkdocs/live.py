@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from mljournal.index import JournalIndex, load_journal
 from mljournal.reading.walk import is_debris
-from mljournal.rendering.site import RenderedSite, render_site
+from mljournal.rendering.render import RenderedSite, render_site
 
 log = logging.getLogger("mkdocs.plugins.journal")
 RUN_UPDATE_INTERVAL = 1.0  # seconds between updates caused by run files alone

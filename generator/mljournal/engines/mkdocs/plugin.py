@@ -25,14 +25,14 @@ from mljournal.errors import JournalError
 from mljournal.settings import SettingsError
 from mljournal.index import JournalIndex, load_journal
 from mljournal.rendering.html import resolve_root
-from mljournal.rendering.site import RenderedSite, RenderOptions, SitePage, render_site
+from mljournal.rendering.render import RenderedSite, RenderOptions, SitePage, render_site
 from mljournal.engines.mkdocs.config import JournalConfig, settings_from
 from mljournal.output import check_site_dir
-from mljournal.routes import IN_NAV, NAV
+from mljournal.rendering.routes import IN_NAV, NAV
 
 log = logging.getLogger("mkdocs.plugins.journal")
 
-# Our own markup (rendering/pages.py): entry cards and one-line lists that are copies of
+# Our own markup (rendering/pages/kit.py): entry cards and one-line lists that are copies of
 # what the timeline pages index. Cards and these lists never nest in themselves.
 _EXCLUDED = re.compile(r'<article class="mj-entry"[^>]*\sdata-search-exclude>.*?</article>'
                        r'|<ul class="mj-lines" data-search-exclude>.*?</ul>', re.S)

@@ -1,0 +1,145 @@
+"""Every cache of the journal, on one mechanism.
+
+- `file_key`: what a set of files is now (size, mtime, inode), or None when one is missing
+  or was modified too recently to trust: as git does with "racily clean" files, a file
+  modified within RACY_SECONDS is never trusted by its stat, since file times are coarse
+  and a same-size rewrite within one clock tick would keep it. The rule is written here once.
+- `Store`: parsed or rendered things by key, bounded in memory (least recently used out
+  first; one slot per source, so a run appending all day keeps one copy, not one per read)
+  and, when given a folder, on disk as one pickle per key, written atomically.
+- `ContentStore`: files named by the hash of what they hold (plots, thumbnails, images
+  taken out of tool logs): an unchanged input is never drawn twice, and a name never
+  changes meaning, so a browser may cache it forever.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from mljournal.atomic import replacing
+
+RACY_SECONDS = 2.0
+V = TypeVar("V")
+_MEMORY: dict[str, OrderedDict] = {}  # by store name: alive as long as the process (`journal serve`)
+_LOCK = threading.Lock()
+
+
+def is_racy(mtime: float, now: float | None = None) -> bool:
+    """Modified too recently for its stat to say it is unchanged."""
+    return (time.time() if now is None else now) - mtime < RACY_SECONDS
+
+
+def file_key(salt: str, folder: Path, files: Iterable[str]) -> str | None:
+    """A key for what `files` (relative to `folder`) are now; None: one is gone, or racy."""
+    digest = hashlib.sha256(f"{salt}\0{os.fspath(folder.resolve())}".encode("utf-8", "surrogateescape"))
+    now = time.time()
+    for relative in files:
+        try:
+            stat = (folder / relative).stat()
+        except OSError:
+            return None
+        if is_racy(stat.st_mtime, now):
+            return None
+        digest.update(f"\0{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()[:32]
+
+
+class Store(Generic[V]):
+    """Values by key, in memory (at most `limit` slots) and, with `folder`, on disk.
+
+    A value is put under a key (what its source is now) in a slot (which source it is):
+    a new key for the same slot replaces the old value in memory.
+    """
+
+    def __init__(self, name: str, folder: Path | None = None, limit: int = 10_000) -> None:
+        with _LOCK:
+            self.memory: OrderedDict[Hashable, tuple[Hashable, V]] = _MEMORY.setdefault(name, OrderedDict())
+        self.folder, self.limit = folder, limit
+
+    def get(self, key: Hashable, slot: Hashable | None = None) -> V | None:
+        slot = key if slot is None else slot
+        with _LOCK:
+            found = self.memory.get(slot)
+            if found is not None and found[0] == key:
+                self.memory.move_to_end(slot)
+                return found[1]
+        path = self._path(key)
+        if path is None or not path.exists():
+            return None
+        try:
+            with open(path, "rb") as handle:
+                value = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError, TypeError):
+            return None  # damaged or outdated: made again from the source
+        self._remember(key, slot, value)
+        return value
+
+    def has(self, key: Hashable, slot: Hashable | None = None) -> bool:
+        found = self.memory.get(key if slot is None else slot)
+        if found is not None and found[0] == key:
+            return True
+        path = self._path(key)
+        return path is not None and path.exists()
+
+    def put(self, key: Hashable, value: V, slot: Hashable | None = None) -> None:
+        self._remember(key, key if slot is None else slot, value)
+        path = self._path(key)
+        if path is None:
+            return
+        try:
+            with replacing(path) as partial, open(partial, "wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            pass  # a full or read-only cache costs time next build, never the data
+
+    def __len__(self) -> int:
+        return len(self.memory)
+
+    def _remember(self, key: Hashable, slot: Hashable, value: V) -> None:
+        with _LOCK:
+            self.memory[slot] = (key, value)
+            self.memory.move_to_end(slot)
+            while len(self.memory) > self.limit:
+                self.memory.popitem(last=False)
+
+    def _path(self, key: Hashable) -> Path | None:
+        if self.folder is None or not isinstance(key, str):
+            return None
+        return self.folder / f"{key}.pickle"
+
+
+class ContentStore:
+    """Files named by the hash of what they hold, under <cache_dir>/<kind>/."""
+
+    def __init__(self, cache_dir: Path, kind: str) -> None:
+        self.folder = cache_dir / kind
+
+    @staticmethod
+    def name(digest: hashlib._Hash) -> str:  # type: ignore[name-defined]
+        return digest.hexdigest()[:24]
+
+    def path(self, digest: hashlib._Hash, suffix: str) -> Path:  # type: ignore[name-defined]
+        return self.folder / f"{self.name(digest)}{suffix}"
+
+    def put_bytes(self, digest: hashlib._Hash, suffix: str, data: bytes) -> Path:  # type: ignore[name-defined]
+        """The file holding `data` (written, atomically, only if it is not there yet)."""
+        path = self.path(digest, suffix)
+        if not path.exists():
+            with replacing(path) as partial:
+                partial.write_bytes(data)
+        return path
+
+
+def clear_memory() -> None:
+    """Forget what this process holds in memory: what a new process would see."""
+    with _LOCK:
+        for memory in _MEMORY.values():
+            memory.clear()

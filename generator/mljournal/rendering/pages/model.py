@@ -1,0 +1,134 @@
+"""A page per model: its lineage, summary card, metrics and plots, results, screenshots,
+code, run, every entry about it and every entry that mentions it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from markupsafe import Markup
+
+from mljournal.index import Model
+from mljournal.reading.entries import Entry
+from mljournal.reading.runs import best, goal_of, last
+from mljournal.rendering.html import e, number, url, when
+from mljournal.rendering.pages.kit import Context, PageKit, PlotImage, Screenshot, SitePage, TocItem, mention_context
+from mljournal.rendering.routes import MODEL
+from mljournal.rendering.run_html import excerpts_html, results_html, run_html
+
+ROUTES = (MODEL,)
+
+
+def pages(ctx: Context) -> Iterator[SitePage]:
+    plots = ctx.plots()
+    for model_id, model in ctx.index.models.items():
+        toc: list[TocItem] = []
+        html = lambda: model_page(ctx.kit, model, ctx.section_html, plots.get(model_id),  # noqa: E731
+                                  ctx.screenshots.get(model_id, []), toc)
+        yield ctx.page(MODEL, model_id, html, toc=toc, key=model_id, model=model_id)
+
+
+def model_page(kit: PageKit, model: Model, section_html: Callable[[Entry, str], Markup], plot: PlotImage | None,
+               screenshots: list[Screenshot], toc: list[TocItem]) -> Markup:
+    """The page's HTML; its sections' headings are added to `toc`."""
+    index = kit.index
+
+    def heading(anchor: str, title: str) -> Markup:
+        toc.append(TocItem(2, anchor, title))
+        return Markup(f'<h2 id="{e(anchor)}">{e(title)}</h2>')
+
+    out = [f'<h1>{e(model.id)} {kit.status(model.status)}</h1>']
+    facts = []
+    if model.first:
+        facts.append(f"{when(model.first, False)} – {when(model.last, False)}")
+    facts.append(f"{len(model.entries)} entries, {len(model.mentions)} mentions")
+    if model.tags:
+        facts.append(" ".join(kit.tag_link(t) for t in model.tags))
+    out.append(f'<p class="mj-facts">{" · ".join(facts)}</p>')
+
+    chain = index.lineage(model.id)
+    lineage = " → ".join(
+        f"<strong>{e(m)}</strong>" if m == model.id else kit.model_link(m) for m in chain
+    )
+    if model.parent and not model.parent_known:
+        lineage = f'{kit.model_link(model.parent)} → {lineage}'
+    children = ", ".join(kit.model_link(c) for c in model.children)
+    out.append(heading("lineage", "Lineage"))
+    out.append(f'<p class="mj-lineage">{lineage}</p>')
+    out.append(f'<p class="mj-children">Children: {children or "none yet"}</p>')
+
+    card = []
+    for name, label in (("hypothesis", "Hypothesis"), ("conclusion", "Conclusion")):
+        found = model.latest(name)
+        if found:
+            card.append(f"<dt>{label} <small>{kit.entry_link(found[0], when(found[0].date, False))}</small></dt>"
+                        f"<dd>{section_html(found[0], found[1].text)}</dd>")
+    if card:  # copies of entries the timeline indexes
+        out.append(f'<dl class="mj-card" data-search-exclude>{"".join(card)}</dl>')
+
+    run = model.run
+    if run and run.metrics:
+        goals = index.settings.metric_goals
+        out.append(heading("metrics", "Metrics"))
+        rows = []
+        tools = len(set(run.metric_tool.values())) > 1
+        for metric, series in sorted(run.metrics.items()):
+            final, top = last(series), best(series, goal_of(metric, goals))
+            source = f' <small class="mj-tool">{e(run.metric_tool[metric])}</small>' if tools else ""
+            rows.append(
+                f"<tr><td>{e(metric)}{source}</td>"
+                f'<td class="mj-num">{number(final[1]) if final else "–"}</td><td class="mj-num">{final[0] if final else ""}</td>'
+                f'<td class="mj-num">{number(top[1]) if top else "–"}</td><td class="mj-num">{top[0] if top else ""}</td>'
+                f'<td class="mj-num">{series.points()}</td></tr>'
+            )
+        out.append(
+            '<div class="mj-table-wrap" data-search-exclude><table class="mj-metrics"><thead><tr><th>Metric</th><th class="mj-num">Last</th>'
+            '<th class="mj-num">at step</th><th class="mj-num">Best</th><th class="mj-num">at step</th>'
+            f'<th class="mj-num">Points</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+        )
+        if plot:
+            compared = f" (dashed: parent {e(model.parent)})" if plot.parent_overlaid else ""
+            out.append(
+                f'<p class="mj-plots-note">Plots{compared}:</p><figure class="mj-plot"><a href="{url(plot.url)}">'
+                f'<img src="{url(plot.url)}" alt="{e(", ".join(plot.metrics))} of {e(model.id)}" width="{plot.width}" '
+                f'height="{plot.height}" loading="lazy" decoding="async"></a></figure>'
+            )
+    if run:
+        tables = results_html(run)
+        if tables:
+            out.append(heading("results", "Results"))
+            out.append(tables)
+    if screenshots:
+        out.append(heading("screenshots", "Screenshots"))
+        out.append(_gallery(screenshots))
+    if run:
+        parent_run = index.models[model.parent].run if model.parent and model.parent_known else None
+        code = excerpts_html(run, parent_run, model.parent)
+        if code:
+            out.append(heading("code", "Code"))
+            out.append(code)
+        details = run_html(run)
+        if details:
+            out.append(heading("run", "Run"))
+            out.append(details)
+
+    out.append(heading("entries", "Entries"))
+    cards = "".join(kit.card(entry, on_page_of=model.id)
+                    for entry in sorted(model.entries, key=lambda en: (en.date, en.key)))
+    out.append(f'<div class="mj-entries">{cards or "<p>No entries yet.</p>"}</div>')
+    if model.mentions:
+        out.append(heading("mentions", f"Mentioned in {len(model.mentions)} entries"))
+        lines = "".join(kit.line(entry, mention_context(entry.body, model.id))
+                        for entry in sorted(model.mentions, key=lambda en: (en.date, en.key)))
+        out.append(f'<ul class="mj-lines" data-search-exclude>{lines}</ul>')  # indexed on the timeline
+    return Markup("".join(out))
+
+
+def _gallery(shots: list[Screenshot]) -> Markup:
+    items = []
+    for shot in shots:
+        size = f' width="{shot.width}" height="{shot.height}"' if shot.width and shot.height else ""
+        items.append(
+            f'<figure><a class="mj-shot" href="{url(shot.url)}"><img src="{url(shot.thumb_url)}" alt="{e(shot.name)}"{size} '
+            f'loading="lazy" decoding="async"></a><figcaption>{e(shot.name)}</figcaption></figure>'
+        )
+    return Markup(f'<div class="mj-gallery">{"".join(items)}</div>')
