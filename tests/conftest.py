@@ -24,6 +24,7 @@ FIXTURES = Path(__file__).resolve().parent / "journals"
 
 MINIMAL_CONFIG = """\
 site_name: Test journal
+site_url: https://journal.example.org/
 docs_dir: journal
 site_dir: site
 theme:

@@ -76,6 +76,7 @@ def page(browser):
     opened = context.new_page()
     opened.problems = []  # type: ignore[attr-defined]
     opened.on("console", lambda m: m.type == "error" and opened.problems.append(f"console: {m.text}"))
+    opened.on("pageerror", lambda error: opened.problems.append(f"script error: {error}"))
     opened.on("requestfailed", lambda r: opened.problems.append(f"failed: {r.url}"))
     opened.on("response", lambda r: r.status >= 400 and opened.problems.append(f"{r.status}: {r.url}"))
     yield opened
@@ -84,7 +85,7 @@ def page(browser):
 
 def test_home_table_has_a_row_per_model_and_links_open_model_pages(page, base_url, sample_site):
     page.goto(base_url)
-    rows = page.locator("table.mj-conclusions tbody tr")
+    rows = page.locator("table.mj-conclusions tbody tr[data-id]")
     models = sorted(p.name for p in (sample_site / "models").iterdir() if p.is_dir())
     assert rows.count() == len(models) >= 12
     first = rows.nth(0).locator("td.mj-id a")
@@ -306,3 +307,116 @@ def test_the_site_published_to_a_bare_remote_works_in_the_browser(browser, tmp_p
     finally:
         context.close()
         server.shutdown()
+
+
+def test_the_first_screen_of_the_conclusion_table_shows_every_model_of_the_sample(browser, base_url):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    opened = context.new_page()
+    try:
+        opened.goto(base_url)
+        bottoms = opened.locator("table.mj-conclusions tbody tr[data-id]").evaluate_all(
+            "rows => rows.map(r => r.getBoundingClientRect().bottom)")
+        assert len(bottoms) == 19
+        assert max(bottoms) <= 900, bottoms  # ID, status and key metrics of all 19 in the first screen
+        ARTIFACTS.mkdir(exist_ok=True)
+        opened.screenshot(path=str(ARTIFACTS / "conclusions-1440.png"))
+    finally:
+        context.close()
+
+
+def _shown_rows(page) -> list[str]:
+    return page.locator("table.mj-conclusions tbody tr[data-id]:not([hidden])").evaluate_all(
+        "rows => rows.map(r => r.dataset.id)")
+
+
+def test_a_shared_view_of_the_table_filters_and_sorts_as_its_url_says(page, base_url, sample_site):
+    import csv
+    import io
+
+    page.goto(base_url + "?family=mlp&sort=-val_acc")
+    shown = _shown_rows(page)
+    rows = list(csv.DictReader(io.StringIO((sample_site / "conclusions.csv").read_bytes().decode("utf-8-sig"))))
+    mlps = sorted((r for r in rows if r["family"] == "mlp"), key=lambda r: -float(r["val_acc"]))
+    assert shown == [r["id"] for r in mlps] and len(shown) == 9  # only MLPs, best first
+    assert page.locator("th[aria-sort=descending]").inner_text().startswith("val_acc")
+    assert page.locator("form.mj-filters select[name=family]").input_value() == "mlp"
+    assert page.problems == []
+
+
+def test_sorting_filters_and_the_url_follow_what_the_reader_chooses(page, base_url):
+    page.goto(base_url)
+    page.locator("th[data-key='m:val_loss'] button").click()  # lower is better: ascending first
+    grouped = page.locator("table.mj-conclusions tbody tr[data-id]").evaluate_all(
+        "rows => rows.map(r => [r.dataset.family, parseFloat(r.querySelector('td[data-label=val_loss]').dataset.v)])")
+    for family in {f for f, _ in grouped}:  # by family, sorted within each
+        inside = [v for f, v in grouped if f == family]
+        assert inside == sorted(inside), family
+    assert [f for f, _ in grouped] == sorted((f for f, _ in grouped), key=[f for f, _ in grouped].index)
+    page.locator("form.mj-filters input[name=group]").uncheck()
+    values = page.locator("table.mj-conclusions tbody tr[data-id] td[data-label=val_loss]").evaluate_all(
+        "cells => cells.map(c => c.dataset.v === undefined ? null : parseFloat(c.dataset.v))")
+    numbers = [v for v in values if v is not None]
+    assert numbers == sorted(numbers) and values[: len(numbers)] == numbers  # numeric, missing last
+    assert "sort=val_loss" in page.url and "group=0" in page.url
+    assert page.locator("tr.mj-family:not([hidden])").count() == 0
+    page.locator("form.mj-filters select[name=status]").select_option("abandoned")
+    assert "mlp-3" in _shown_rows(page) and "status=abandoned" in page.url
+    for model_id in _shown_rows(page):
+        assert page.locator(f"tr[data-id='{model_id}']").get_attribute("data-status") == "abandoned"
+    page.locator("form.mj-filters select[name=status]").select_option("")
+    page.locator("form.mj-filters select[name=tag]").select_option("augmentation")
+    tagged = _shown_rows(page)
+    assert tagged and all("augmentation" in page.locator(f"tr[data-id='{m}']").get_attribute("data-tags").split()
+                          for m in tagged)
+    page.locator("form.mj-filters select[name=tag]").select_option("")
+    page.locator("form.mj-filters input[name=q]").fill("shift")
+    assert 0 < len(_shown_rows(page)) < 19 and "q=shift" in page.url
+    assert page.problems == []
+
+
+def test_the_whole_text_opens_over_the_table_and_nothing_moves(page, base_url):
+    page.goto(base_url)
+    rows = page.locator("table.mj-conclusions tbody tr[data-id]")
+    before = rows.evaluate_all("rows => rows.map(r => r.getBoundingClientRect().top)")
+    page.locator("tr[data-id='mlp-3'] td[data-label=conclusion] a.mj-whole").click()
+    popover = page.locator(".mj-pop:popover-open")
+    assert popover.count() == 1 and "Depth doesn" in popover.inner_text()
+    assert rows.evaluate_all("rows => rows.map(r => r.getBoundingClientRect().top)") == before
+    assert page.url.rstrip("/") == base_url.rstrip("/")  # it did not leave the table
+    page.keyboard.press("Escape")
+    assert page.locator(".mj-pop:popover-open").count() == 0
+    assert page.problems == []
+
+
+def test_without_javascript_the_table_is_whole_grouped_and_its_texts_lead_to_the_model(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    opened = context.new_page()
+    try:
+        opened.goto(base_url)
+        assert opened.locator("table.mj-conclusions tbody tr[data-id]").count() == 19
+        assert opened.locator("tr.mj-family").count() == 3 and opened.locator("form.mj-filters").count() == 0
+        whole = opened.locator("tr[data-id='mlp-3'] td[data-label=conclusion] a.mj-whole")
+        assert whole.get_attribute("href") == "models/mlp-3/"
+    finally:
+        context.close()
+
+
+def test_numeric_sorts_put_models_without_the_metric_last_both_ways(browser, project):
+    from mljournal.commands.build import build_site
+
+    for number, loss in ((1, "0.5"), (2, None), (3, "0.25"), (10, "0.75")):
+        project.entry(f"2026-10-{10 + number}-a-{number}.md", f"---\ndate: 2026-10-{10 + number}\nmodel: a-{number}\n---\nx\n")
+        project.run_file(f"a-{number}", "metrics.csv", f"step,val_loss,val_acc\n1,{loss or ''},0.{number}\n")
+    build_site(project.root / "mkdocs.yml")
+    context = browser.new_context()
+    opened = context.new_page()
+    try:
+        with serving(project.root / "site") as url:
+            opened.goto(url + "?sort=val_loss&group=0")
+            assert _shown_rows(opened) == ["a-3", "a-1", "a-10", "a-2"]
+            opened.goto(url + "?sort=-val_loss&group=0")
+            assert _shown_rows(opened) == ["a-10", "a-1", "a-3", "a-2"]
+            opened.goto(url + "?sort=id&group=0")
+            assert _shown_rows(opened) == ["a-1", "a-2", "a-3", "a-10"]  # natural order of IDs
+    finally:
+        context.close()

@@ -95,9 +95,35 @@ def test_init_creates_a_journal_and_never_overwrites(tmp_path, monkeypatch, cli)
     assert again.output.splitlines()[:4] == ["    kept mkdocs.yml", "    kept journal/entries", "    kept journal/runs", "    kept .gitignore"]
     assert (tmp_path / "mkdocs.yml").read_text().endswith("# mine\n")
     assert cli("entry", "a-1", "-m", "hello a-1").exit_code == 0
-    built = cli("build", "--strict")
+    built = cli("build")
     assert built.exit_code == 0, built.output
     assert (tmp_path / "site" / "models" / "a-1" / "index.html").is_file()
+    assert built.output.splitlines()[0] == (
+        "warning: no Atom feed: set site_url in mkdocs.yml to the address the site is published at "
+        "(for GitHub Pages, https://NAME.github.io/REPO/), and feed.xml is written")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text().replace("# site_url: https://YOUR-NAME.github.io/YOUR-REPO/",
+                                                 "site_url: https://me.github.io/notes/"))
+    assert cli("build", "--strict").exit_code == 0 and (tmp_path / "site" / "feed.xml").is_file()
+
+
+@pytest.mark.parametrize(("remote", "address"), [
+    ("git@github.com:Me/notes.git", "https://me.github.io/notes/"),
+    ("https://github.com/me/me.github.io", "https://me.github.io/"),
+    ("https://gitlab.com/me/notes.git", None),
+])
+def test_init_takes_site_url_from_a_github_remote(tmp_path, monkeypatch, cli, remote, address):
+    import subprocess
+
+    monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run(["git", "remote", "add", "origin", remote], check=True)
+    assert cli("init").exit_code == 0
+    text = (tmp_path / "mkdocs.yml").read_text()
+    if address:
+        assert f"\nsite_url: {address}\n" in text
+    else:
+        assert "\n# site_url: https://YOUR-NAME.github.io/YOUR-REPO/\n" in text
 
 
 def test_build_reports_warnings_and_strict_fails_keeping_the_old_site(project, cli):
@@ -161,7 +187,7 @@ def test_a_bad_plugin_option_is_named(project, cli):
     result = cli("build")
     assert result.exit_code == 1
     assert result.output == (
-        "error: mkdocs.yml:10: journal option 'sections': unknown section 'conclusoin' (did you mean 'conclusion'?); "
+        "error: mkdocs.yml:11: journal option 'sections': unknown section 'conclusoin' (did you mean 'conclusion'?); "
         "the sections are: hypothesis, conclusion, results, training, prediction, problems\n")
 
 
@@ -170,7 +196,7 @@ def test_an_unknown_plugin_option_is_named_with_its_line_and_the_option_meant(pr
     result = cli("build")
     assert result.exit_code == 1
     assert result.output.startswith(
-        "error: mkdocs.yml:11: unknown option 'entires' of the journal plugin (did you mean 'entries'?); "
+        "error: mkdocs.yml:12: unknown option 'entires' of the journal plugin (did you mean 'entries'?); "
         "the options are: cache_dir, entries, runs, sections,")
 
 
@@ -181,7 +207,7 @@ def test_a_bad_option_value_is_named_the_same_by_journal_build_and_plain_mkdocs(
     project.config(MINIMAL_CONFIG.replace("  - journal\n", "  - journal:\n      plot_format: jpeg\n"))
     result = cli("build")
     assert result.exit_code == 1
-    assert result.output == "error: mkdocs.yml:10: journal option 'plot_format': expected one of: svg, png\n"
+    assert result.output == "error: mkdocs.yml:11: journal option 'plot_format': expected one of: svg, png\n"
     plain = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project.root, capture_output=True, text=True)
     assert plain.returncode == 1
     assert "Plugin 'journal' option 'plot_format': expected one of: svg, png" in plain.stderr

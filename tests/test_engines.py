@@ -99,3 +99,24 @@ def test_zensical_rebuild_writes_only_what_changed_into_its_staging_folder(tmp_p
     assert "A line added by the test." in (docs / "models" / "mlp-3.md").read_text(), result.output
     assert "A line added by the test." in (tmp_path / "site" / "models" / "mlp-3" / "index.html").read_text()
     assert config.read_text() == (REPO / "mkdocs.yml").read_text()  # the author's config untouched
+
+
+def test_zensical_gets_the_authors_markdown_extensions_tags_and_all(project, cli, monkeypatch):
+    """`!!python/name:` (Material's emoji set-up) and `!ENV` in mkdocs.yml reach Zensical's
+    config as they were written, and the journal's own rendering of entries loads them too."""
+    from conftest import MINIMAL_CONFIG
+
+    project.config(MINIMAL_CONFIG.replace("  - journal\n", "  - journal:\n      runs: !ENV [RUNS_FOLDER, runs]\n")
+                   + "  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+                     "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n")
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nIt works :smile:\n")
+    (project.root / "journal" / "about.md").write_text("# About\n\nAn author's page :rocket:\n")
+    monkeypatch.setenv("RUNS_FOLDER", "experiments")
+    project.run_file("../experiments/a-1", "metrics.csv", "step,loss\n1,0.5\n")
+    result = cli("build", "--engine", "zensical", "--strict")
+    assert result.exit_code == 0, result.output
+    derived = (project.root / ".cache" / "mljournal" / "zensical" / "mkdocs.yml").read_text()
+    assert "emoji_index: !!python/name:material.extensions.emoji.twemoji" in derived
+    page = (project.root / "site" / "models" / "a-1" / "index.html").read_text()
+    assert "twemoji" in page and "It works :smile:" not in page and "loss" in page
+    assert "twemoji" in (project.root / "site" / "about" / "index.html").read_text()

@@ -362,8 +362,9 @@ def test_metric_aliases_compare_one_quantity_under_two_tools_names(project):
     project.entry("2026-10-02-a-2.md", "---\ndate: 2026-10-02\nmodel: a-2\nparent: a-1\n---\nKeras.\n")
     build(project, strict=True)
     home = project.page("")
-    assert '<td class="mj-num" data-label="val_loss" title="step 2, as validation/epoch_loss"><strong>0.4000</strong></td>' in home
-    assert '<td class="mj-num" data-label="val_loss" title="step 2, as eval_loss">0.5000</td>' in home
+    assert ('<td class="mj-num" data-label="val_loss" data-v="0.4" title="step 2, as validation/epoch_loss">'
+            '<strong>0.4000</strong></td>') in home
+    assert '<td class="mj-num" data-label="val_loss" data-v="0.5" title="step 2, as eval_loss">0.5000</td>' in home
     assert "Plots (dashed: parent a-1):" in project.page("models/a-2")
 
 

@@ -102,3 +102,37 @@ def test_first_paragraph_keeps_a_code_fence_whole():
     assert first_paragraph("```\na\n\nb\n```\n\nafter") == ("```\na\n\nb\n```", True)
     assert first_paragraph("~~~~\n```\n\n~~~~") == ("~~~~\n```\n\n~~~~", False)
     assert first_paragraph("  only  \n") == ("only", False)
+
+
+def test_builtin_aliases_join_what_the_tools_call_the_same_quantity(project):
+    """A Hugging Face run (eval_loss), a TensorBoard one (loss/val) and the journal's own
+    (val_loss) are one column of the home table and one another's parent curves."""
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfirst\n")
+    project.entry("2026-10-02-a-2.md", "---\ndate: 2026-10-02\nmodel: a-2\nparent: a-1\n---\nsecond\n")
+    project.run_file("a-1", "metrics.csv", "step,val_loss\n1,0.5\n")
+    project.run_file("a-2", "metrics.csv", "step,eval_loss,loss/val\n1,0.4,0.4\n")
+    index = index_of(project)
+    assert index.key_metrics == ["val_loss"]
+    assert index.metric_groups["loss/val"][0] == index.metric_groups["eval_loss"][0] == "val_loss"
+    assert not [d for d in index.diagnostics if "share no metric" in d.message]
+
+
+def test_the_authors_aliases_extend_and_override_the_builtin_ones():
+    from mljournal.reading.names import metric_groups
+
+    groups = metric_groups({"val_loss": ("holdout_nll",), "dev_loss": ("eval_loss",)})
+    assert groups["holdout_nll"][0] == "val_loss" and "loss/val" in groups["val_loss"]
+    assert groups["eval_loss"] == ("dev_loss", "eval_loss")  # moved out of val_loss's group
+    assert "eval_loss" not in groups["val_loss"]
+
+
+def test_a_model_sharing_no_metric_with_its_parent_is_named_with_the_line_that_joins_them(project):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfirst\n")
+    project.entry("2026-10-02-a-2.md", "---\ndate: 2026-10-02\nmodel: a-2\nparent: a-1\n---\nsecond\n")
+    project.run_file("a-1", "metrics.csv", "step,eval_loss,grad_norm\n1,0.5,1\n")
+    project.run_file("a-2", "metrics.csv", "step,loss_v\n1,0.4\n")
+    messages = [str(d) for d in index_of(project).diagnostics]
+    assert messages == [
+        "journal/entries/2026-10-02-a-2.md:4: model 'a-2' and its parent 'a-1' share no metric, so its plots have "
+        "no parent curves (a-2 has loss_v; a-1 has eval_loss, grad_norm); if loss_v is eval_loss, add "
+        "`metric_aliases: {val_loss: [loss_v]}` to the journal plugin in mkdocs.yml"]

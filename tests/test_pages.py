@@ -158,13 +158,17 @@ def test_home_table_prefers_a_model_own_conclusion_and_never_crowns_a_buggy_mode
     project.run_file("a-2", "metrics.csv", "step,val_acc\n1,0.99\n")
     build(project, strict=True)
     home = project.page("")
-    rows = re.findall(r"<tr>.*?</tr>", home.split("<tbody>")[1])
+    rows = re.findall(r"<tr data-id=.*?</tr>", home.split("<tbody>")[1], re.S)
     a1 = next(r for r in rows if ">a-1<" in r)
     a2 = next(r for r in rows if ">a-2<" in r)
-    assert content(f'<div class="mj-page">{a1}<!--/mj-page-->') == "a-1 2026-10-01 – 2026-10-09 Own words. more… 1 earlier 2026-10-09 Wrap-up of all. 0.9000"
-    assert '<td class="mj-num" data-label="val_acc" title="step 1"><strong>0.9000</strong></td>' in a1
+    # The wrap-up came later, from an entry about both models: it is not called earlier.
+    assert content(f'<div class="mj-page">{a1}<!--/mj-page-->') == (
+        "a-1 2026-10-01 – 2026-10-09 Own words. Second paragraph. "
+        "1 later conclusion, from entries about several models 2026-10-09 Wrap-up of all. ⋯ 0.9000")
+    assert '<td class="mj-num" data-label="val_acc" data-v="0.9" title="step 1"><strong>0.9000</strong></td>' in a1
     assert "Wrap-up of all." in a2  # its only conclusion
-    assert '<td class="mj-num mj-untrusted" data-label="val_acc" title="step 1, from a model marked buggy">0.9900</td>' in a2
+    assert ('<td class="mj-num mj-untrusted" data-label="val_acc" data-v="0.99" title="step 1, from a model marked buggy">'
+            '0.9900</td>') in a2
 
 
 def test_raw_html_in_entries_is_trusted_by_default_and_text_when_turned_off(project):

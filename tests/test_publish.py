@@ -44,7 +44,8 @@ def test_publish_puts_the_site_on_gh_pages_and_nothing_else(repo, cli):
     assert re.fullmatch(r"Published \d+ files \(\d+\.\d MB\) to origin/gh-pages as [0-9a-f]{12}\.\n", result.output)
     files = published_files(repo.remote)
     assert {".nojekyll", "index.html", "models/a-1/index.html", "timeline/2026-10/index.html", "search/search_index.json"} <= files
-    assert not [f for f in files if f.startswith(("runs/", "entries/")) or f.endswith((".safetensors", ".md", ".csv"))]
+    assert not [f for f in files if f.startswith(("runs/", "entries/")) or f.endswith((".safetensors", ".md"))
+                or f.endswith(".csv") and f != "conclusions.csv"]  # the table's export is the one CSV
     assert git(repo.root, "rev-parse", "--abbrev-ref", "HEAD") == "main"
     assert git(repo.root, "status", "--porcelain") == ""
 
@@ -137,6 +138,8 @@ def test_init_writes_a_pages_workflow_whose_journal_step_works(tmp_path, monkeyp
     import yaml
 
     monkeypatch.chdir(tmp_path)
+    subprocess.run(["git", "init", "-q"], check=True)  # a repository on GitHub: init knows its Pages address
+    subprocess.run(["git", "remote", "add", "origin", "git@github.com:me/notes.git"], check=True)
     result = cli("init", "--workflow")
     assert " created .github/workflows/journal.yml" in result.output.splitlines()
     workflow = yaml.safe_load((tmp_path / ".github/workflows/journal.yml").read_text())
@@ -165,7 +168,12 @@ def test_this_repository_publishes_its_sample_with_the_readme_install_command():
     run_command, _ = readme_commands()
     install = run_command.split(" && .venv/bin/journal build")[0]
     workflow = yaml.safe_load((REPO / ".github/workflows/pages.yml").read_text())
-    assert workflow["jobs"]["build"]["steps"][2]["run"] == f"{install} && .venv/bin/journal publish --dry-run"
+    steps = workflow["jobs"]["build"]["steps"]
+    assert steps[3]["run"] == f"{install} && .venv/bin/journal publish --dry-run"
+    # the sample's site_url is the address Pages gives the repository
+    assert steps[2]["uses"] == "actions/configure-pages@v5"
+    assert steps[3]["env"] == {"JOURNAL_SITE_URL": "${{ steps.pages.outputs.base_url }}/"}
+    assert "site_url: !ENV [JOURNAL_SITE_URL," in (REPO / "mkdocs.yml").read_text()
 
 
 def test_dry_run_refuses_what_publish_refuses(project, cli):

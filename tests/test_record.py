@@ -167,6 +167,7 @@ def test_the_hf_callback_under_a_real_trainer_matches_the_trainers_own_log():
 
 RENAMED_FOLDERS = """\
 site_name: Renamed folders
+site_url: https://journal.example.org/
 docs_dir: journal
 site_dir: site
 theme:

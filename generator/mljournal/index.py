@@ -17,7 +17,8 @@ from mljournal.ids import find_mentions, split_family
 from mljournal.reading.entries import Entry, read_entries
 from mljournal.reading.runs import Run, read_runs
 from mljournal.reading.sections import Section, find_sections, heading_lookup
-from mljournal.settings import Settings, same_metric_groups
+from mljournal.reading.names import metric_groups
+from mljournal.settings import Settings
 
 
 @dataclass
@@ -52,10 +53,16 @@ class Model:
         own = [item for item in found if len(item[0].models) == 1]
         return (own or found)[-1] if found else None
 
-    def earlier(self, section: str) -> list[tuple[Entry, Section]]:
-        """Every other such section, newest first."""
+    def others(self, section: str) -> tuple[list[tuple[Entry, Section]], list[tuple[Entry, Section]]]:
+        """The other such sections than `latest`'s, newest first: (earlier ones, later ones).
+        Later ones are from entries about several models, which `latest` passes over."""
         chosen = self.latest(section)
-        return [item for item in reversed(self.sections.get(section, [])) if item is not chosen]
+        if chosen is None:
+            return [], []
+        rest = [item for item in reversed(self.sections.get(section, [])) if item is not chosen]
+        when = (chosen[0].date, chosen[0].key)
+        return ([item for item in rest if (item[0].date, item[0].key) < when],
+                [item for item in rest if (item[0].date, item[0].key) > when])
 
 
 @dataclass
@@ -76,6 +83,7 @@ class JournalIndex:
     tags: dict[str, Tag]  # by slug, sorted
     key_metrics: list[str]
     diagnostics: list[Diagnostic]
+    metric_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> the names of its quantity
 
     def lineage(self, model_id: str) -> list[str]:
         """The chain of known ancestors, root first, ending with `model_id`."""
@@ -137,6 +145,8 @@ def build_index(
             corrected[entry.key] = target
 
     _set_parents(models, entries, diagnostics)
+    groups = metric_groups(settings.metric_aliases)
+    _warn_unmatched_parents(models, groups, diagnostics)
     lookup = heading_lookup(settings.sections)
     mentions: dict[str, list[str]] = {}
     tags: dict[str, Tag] = {}
@@ -164,8 +174,9 @@ def build_index(
         corrected=corrected,
         mentions=mentions,
         tags=dict(sorted(tags.items())),
-        key_metrics=_key_metrics(settings, runs),
+        key_metrics=_key_metrics(settings, runs, groups),
         diagnostics=diagnostics,
+        metric_groups=groups,
     )
 
 
@@ -233,6 +244,36 @@ def _set_parents(models: dict[str, Model], entries: list[Entry], diagnostics: li
             models[model.parent].children.append(model.id)
 
 
+def _warn_unmatched_parents(models: dict[str, Model], groups: dict[str, tuple[str, ...]],
+                            diagnostics: list[Diagnostic]) -> None:
+    """A model whose run shares no metric with its parent's, even through aliases, gets no
+    parent curves: say so on the entry that names the parent, with the line that joins them."""
+    import difflib
+
+    from mljournal.reading.runs import find_metric
+
+    for model in models.values():
+        parent = models[model.parent] if model.parent and model.parent_known else None
+        if not (parent and model.run and model.run.metrics and parent.run and parent.run.metrics):
+            continue
+        ours, theirs = sorted(model.run.metrics), sorted(parent.run.metrics)
+        if any(find_metric(parent.run.metrics, name, groups) for name in ours):
+            continue
+        pair = max(((a, b) for a in theirs[:50] for b in ours[:50]),  # the likeliest pair of names
+                   key=lambda p: (difflib.SequenceMatcher(None, p[0].lower(), p[1].lower()).ratio(), p))
+        shown = groups.get(pair[0], (pair[0],))[0]  # joining the group's shown name keeps the group whole
+        entry = next((e for e in reversed(model.entries) if e.parent == model.parent), None)
+        diagnostics.append(Diagnostic(
+            f"model '{model.id}' and its parent '{parent.id}' share no metric, so its plots have no parent curves "
+            f"({model.id} has {_names(ours)}; {parent.id} has {_names(theirs)}); if {pair[1]} is {pair[0]}, add "
+            f"`metric_aliases: {{{shown}: [{pair[1]}]}}` to the journal plugin in mkdocs.yml",
+            entry.source if entry else model.run.path, entry.lines.get("parent") if entry else None))
+
+
+def _names(names: list[str], most: int = 6) -> str:
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 def _drop_case_twins(entries: list[Entry], runs: dict[str, Run], diagnostics: list[Diagnostic]):
     """IDs that differ only in case would share one page on macOS and Windows: keep the
     spelling written first (entries by date, then run folders)."""
@@ -266,10 +307,9 @@ def _drop_case_twins(entries: list[Entry], runs: dict[str, Run], diagnostics: li
     return kept, {k: v for k, v in runs.items() if k not in twins}
 
 
-def _key_metrics(settings: Settings, runs: dict[str, Run]) -> list[str]:
+def _key_metrics(settings: Settings, runs: dict[str, Run], groups: dict[str, tuple[str, ...]]) -> list[str]:
     if settings.key_metrics:
         return list(settings.key_metrics)
-    groups = same_metric_groups(settings.metric_aliases)
     counts = Counter(name for run in runs.values() for name in {groups.get(m, (m,))[0] for m in run.metrics})
     held_out = [m for m in counts if re.search(r"(^|[_/.-])(val|valid|validation|eval|test)", m.lower())]
     chosen = sorted(held_out or counts, key=lambda m: (-counts[m], m))

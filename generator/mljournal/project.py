@@ -3,7 +3,8 @@
 Read without any site engine, so that `journal entry`, the recorder and every engine see the
 same settings. mkdocs.yml is YAML with MkDocs' tags (`!ENV`, `!relative`, `!!python/name:…`)
 and `INHERIT:`; the journal needs only `docs_dir`, `site_dir`, `site_url` and its own
-plugin entry, so other tags are kept as opaque values rather than refused.
+plugin entry, so other tags are kept as `Tagged` values rather than refused (and written
+back as they were into a config derived for another engine).
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ from mljournal.settings import Settings, SettingsError, read_settings
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 PLUGIN = "journal"
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """A value with a YAML tag the journal does not interpret (`!!python/name:…`, `!relative`)."""
+
+    tag: str  # as written: "tag:yaml.org,2002:python/name:material.extensions.emoji.twemoji"
+    value: object  # the node's scalar, list or mapping
 
 
 class NotAJournalError(ConfigError):
@@ -102,12 +111,18 @@ def _load_yaml(path: Path) -> tuple[dict, dict]:
         default = names.pop() if len(names) > 1 else None
         return next((os.environ[n] for n in names if n in os.environ), default)
 
-    def opaque(loader, suffix, node):
-        return f"!{suffix}"
+    def tagged(loader, suffix, node):
+        if isinstance(node, yaml.MappingNode):
+            value: object = loader.construct_mapping(node, deep=True)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_scalar(node)
+        return Tagged(node.tag, value)
 
     Loader.add_constructor("!ENV", env)
-    Loader.add_multi_constructor("!", opaque)
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", opaque)
+    Loader.add_multi_constructor("!", tagged)
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", tagged)
     try:
         text = path.read_text(encoding="utf-8-sig")
         node = yaml.compose(text, Loader=Loader)
@@ -214,5 +229,39 @@ def markdown_extensions(config: dict) -> tuple[tuple[str, ...], dict[str, dict]]
     for name, options in items:
         names.append(str(name))
         if isinstance(options, dict):
-            configs[str(name)] = options
+            configs[str(name)] = {key: _resolved(value) for key, value in options.items()}
     return tuple(names), configs
+
+
+PYTHON_NAME = "tag:yaml.org,2002:python/name:"
+
+
+def _resolved(value: object) -> object:
+    """`!!python/name:module.attr` as the object it names, as MkDocs loads it for Markdown."""
+    if isinstance(value, Tagged) and value.tag.startswith(PYTHON_NAME):
+        import importlib
+
+        module, _, attribute = value.tag[len(PYTHON_NAME):].rpartition(".")
+        try:
+            return getattr(importlib.import_module(module), attribute)
+        except (ImportError, AttributeError, ValueError) as error:
+            raise ConfigError(f"cannot load {value.tag[len(PYTHON_NAME):]} for markdown_extensions: {error}") from None
+    return value
+
+
+def dump_config(config: dict) -> str:
+    """mkdocs.yml text for `config` (as `load_project` read it), tags written back."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def represent(dumper, data: Tagged):
+        if isinstance(data.value, dict):
+            return dumper.represent_mapping(data.tag, data.value)
+        if isinstance(data.value, list):
+            return dumper.represent_sequence(data.tag, data.value)
+        return dumper.represent_scalar(data.tag, str(data.value))
+
+    Dumper.add_representer(Tagged, represent)
+    return yaml.dump(config, Dumper=Dumper, allow_unicode=True, sort_keys=False)

@@ -238,13 +238,3 @@ def read_settings(values: dict, journal_dir: Path, project_dir: Path) -> Setting
 def _did_you_mean(name: str, known) -> str:
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def same_metric_groups(aliases: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    """Every name in an alias group -> the group, the shown (canonical) name first."""
-    groups: dict[str, tuple[str, ...]] = {}
-    for canonical, others in aliases.items():
-        group = (canonical, *[o for o in others if o != canonical])
-        for name in group:
-            groups[name] = group
-    return groups

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from importlib import resources
 from pathlib import Path
 
@@ -9,6 +11,25 @@ GITIGNORE_MARKER = "# mljournal:"
 
 
 WORKFLOW = Path(".github/workflows/journal.yml")
+SITE_URL_PLACEHOLDER = "# site_url: https://YOUR-NAME.github.io/YOUR-REPO/"
+_GITHUB = re.compile(r"github\.com[:/]([A-Za-z0-9-]+)/([A-Za-z0-9._-]+?)(?:\.git)?/?$")
+
+
+def pages_address(folder: Path) -> str | None:
+    """Where GitHub Pages will publish the repository `folder` is in, from its `origin`
+    remote: https://NAME.github.io/REPO/ (https://NAME.github.io/ for NAME.github.io)."""
+    try:
+        remote = subprocess.run(["git", "remote", "get-url", "origin"], cwd=folder, capture_output=True, text=True,
+                                timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = _GITHUB.search(remote)
+    if not match:
+        return None
+    owner, repository = match.groups()
+    if repository.lower() == f"{owner.lower()}.github.io":
+        return f"https://{owner.lower()}.github.io/"
+    return f"https://{owner.lower()}.github.io/{repository}/"
 
 
 def init_project(folder: Path, workflow: bool = False) -> list[tuple[Path, str]]:
@@ -23,7 +44,11 @@ def init_project(folder: Path, workflow: bool = False) -> list[tuple[Path, str]]
     if config.exists() or (folder / "mkdocs.yaml").exists():
         done.append((config, "kept"))
     else:
-        config.write_text(templates.joinpath("mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
+        text = templates.joinpath("mkdocs.yml").read_text(encoding="utf-8")
+        address = pages_address(folder)
+        if address:  # the feed and the 404 page need it; a GitHub remote says what it will be
+            text = text.replace(SITE_URL_PLACEHOLDER, f"site_url: {address}")
+        config.write_text(text, encoding="utf-8")
         done.append((config, "created"))
     for sub in ("entries", "runs"):
         path = folder / "journal" / sub

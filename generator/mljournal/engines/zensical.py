@@ -33,12 +33,13 @@ from pathlib import Path
 
 from mljournal.engines import BuildResult
 from mljournal.errors import BuildError, ConfigError
-from mljournal.project import Project, markdown_extensions
+from mljournal.project import Project, dump_config, markdown_extensions
 from mljournal.rendering.routes import NAV
 
 log = logging.getLogger("mkdocs.plugins.journal")
 STAGE = "zensical"
 STYLESHEET = "assets/stylesheets/mljournal.css"
+SCRIPT = "assets/javascripts/mljournal.js"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -71,7 +72,8 @@ def stage_site(project: Project, stage: Path) -> tuple[BuildResult, list[str]]:
     names, configs = markdown_extensions(project.config)
     index = load_journal(settings, project.root)
     options = RenderOptions(project.root, bool(project.config.get("use_directory_urls", True)), names, configs,
-                            link_sources=True)
+                            link_sources=True, site_name=str(project.config.get("site_name") or ""),
+                            site_url=project.site_url, site_author=str(project.config.get("site_author") or ""))
     rendered = render_site(index, options)
     warnings = [str(d) for d in index.diagnostics + rendered.diagnostics]
     for warning in warnings:
@@ -83,13 +85,17 @@ def stage_site(project: Project, stage: Path) -> tuple[BuildResult, list[str]]:
         wanted[path.relative_to(project.docs_dir).as_posix()] = path
     for asset in rendered.assets:
         wanted[asset.dest_uri] = asset.source
+    for made in rendered.files:
+        wanted[made.dest_uri] = made.content
     for page in rendered.pages:
         if page.src_uri in wanted:
             warnings.append(f"{page.src_uri}: replaced by the journal's generated page of the same name; rename it")
             log.warning(warnings[-1])
         body = resolve_root(page.html or "", page.src_uri)
         wanted[page.src_uri] = _markdown(page.title, page.hide, page.searchable, body).encode("utf-8")
-    wanted[STYLESHEET] = Path(str(resources.files("mljournal.theme").joinpath(STYLESHEET)))
+    theme = resources.files("mljournal.theme")
+    wanted[STYLESHEET] = Path(str(theme.joinpath(STYLESHEET)))
+    wanted[SCRIPT] = Path(str(theme.joinpath(SCRIPT)))
     _sync(docs, wanted)
     config = _derived_config(project, [p.src_uri for p in rendered.pages])
     _write_if_changed(stage / "mkdocs.yml", config.encode("utf-8"))
@@ -106,8 +112,6 @@ def _markdown(title: str, hide: tuple[str, ...], searchable: bool, html: str) ->
 def _derived_config(project: Project, pages: list[str]) -> str:
     """mkdocs.yml for the staging folder: the author's settings, the journal's nav and
     stylesheet, no plugins (Zensical ignores those it does not know) and no hooks."""
-    import yaml
-
     config = {k: v for k, v in project.config.items() if k not in ("plugins", "hooks", "docs_dir", "site_dir", "INHERIT")}
     config["docs_dir"], config["site_dir"] = "docs", "site"
     theme = dict(config.get("theme") or {"name": "material"}) if not isinstance(config.get("theme"), str) else {
@@ -115,13 +119,13 @@ def _derived_config(project: Project, pages: list[str]) -> str:
     theme.pop("custom_dir", None)  # Material's Jinja overrides; Zensical has its own templates
     config["theme"] = theme
     config["extra_css"] = [*(config.get("extra_css") or []), STYLESHEET]
+    config["extra_javascript"] = [*(config.get("extra_javascript") or []), SCRIPT]
     if "nav" not in project.config:
         generated = set(pages)
         extra = sorted(p for p in _other_pages(project) if p not in generated)
         config["nav"] = [*NAV, *extra]
     config["use_directory_urls"] = bool(project.config.get("use_directory_urls", True))
-    return "# Written by mljournal from mkdocs.yml for `zensical build`; edits here are lost.\n" + yaml.safe_dump(
-        config, allow_unicode=True, sort_keys=False)
+    return "# Written by mljournal from mkdocs.yml for `zensical build`; edits here are lost.\n" + dump_config(config)
 
 
 def _other_pages(project: Project) -> list[str]:

@@ -61,6 +61,32 @@ class Run:
         """Every file read, relative to the run folder."""
         return [name for part in self.parts for name in part.files]
 
+    @property
+    def params(self) -> dict[str, str]:
+        """Every tool's parameters in one mapping (flattened names); the first tool to name one wins."""
+        merged: dict[str, str] = {}
+        for part in self.parts:
+            for name, value in part.params.items():
+                merged.setdefault(name, value)
+        return merged
+
+
+@dataclass(frozen=True)
+class ParamChange:
+    name: str
+    before: str | None  # None: the parent has no such parameter
+    after: str | None  # None: this run has none
+
+
+def changed_params(run: Run | None, parent: Run | None) -> list[ParamChange]:
+    """The parameters whose values differ between a run and its parent's, by name; nothing
+    when either has no parameters at all (a run without them says nothing of what changed)."""
+    ours, theirs = (run.params if run else {}), (parent.params if parent else {})
+    if not ours or not theirs:
+        return []
+    return [ParamChange(name, theirs.get(name), ours.get(name)) for name in sorted(ours.keys() | theirs.keys())
+            if ours.get(name) != theirs.get(name)]
+
 
 def read_runs(
     runs_dir: Path, shown_relative_to: Path, cache_dir: Path | None = None

@@ -25,14 +25,14 @@ from mljournal.index import JournalIndex
 from mljournal.reading.entries import Entry
 from mljournal.reading.runs import find_metric
 from mljournal.reading.walk import shown_path
-from mljournal.rendering import routes
+from mljournal.rendering import exports, feed, routes
 from mljournal.rendering.html import page_path
 from mljournal.rendering.images import ImageStore
 from mljournal.rendering.markdown import EntryRenderer, RenderContext, Target
 from mljournal.rendering.pages import KINDS, Context, PlotImage, Screenshot, SitePage, timeline
+from mljournal.rendering.pages.conclusions import key_metrics
 from mljournal.rendering.pages.kit import Links, PageKit
 from mljournal.rendering.plots import PlotJob, start_plots
-from mljournal.settings import same_metric_groups
 
 _rendered: Store[RenderedEntry] = Store("rendered", limit=50_000)  # entry Markdown -> its render, in this process
 RENDER_VERSION = 2  # bump when rendering changes what the same Markdown gives
@@ -77,12 +77,19 @@ class SiteAsset:
     plot_of: str | None = None  # the model whose plot it is
 
 
+@dataclass(frozen=True)
+class SiteFile:
+    dest_uri: str  # where it goes in the site
+    content: bytes  # made by the journal: the exports, the feed
+
+
 @dataclass
 class RenderedSite:
     pages: list[SitePage]
     assets: list[SiteAsset]
     diagnostics: list[Diagnostic]
     rerendered: set[str] = field(default_factory=set)  # entries whose HTML was rendered anew, by key
+    files: list[SiteFile] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,9 @@ class RenderOptions:
     # Links name the page's source file ("models/a.md"), relative to the linking page's own
     # source, for an engine that turns them into URLs itself (Zensical); else they are URLs.
     link_sources: bool = False
+    site_name: str = ""
+    site_url: str | None = None  # where the site is published: the feed needs it
+    site_author: str = ""
 
 
 def render_site(
@@ -143,12 +153,27 @@ def render_site(
         entry_html = {entry.key: bodies.body(entry, diagnostics) for entry in index.entries}
         # 4. Pages, kind by kind.
         ctx = Context(index, PageKit(index, links, entry_html), bodies.section, page_url, screenshots, drawn, wants,
-                      months)
+                      months, key_metrics(index))
         site = [page for kind in KINDS for page in kind.pages(ctx)]
+        files = _files(ctx, options, diagnostics)
     finally:
         drawn()  # also when rendering failed: the worker is never left behind
     bodies.save()
-    return RenderedSite(site, _unique_assets(assets), diagnostics, bodies.rerendered)
+    return RenderedSite(site, _unique_assets(assets), diagnostics, bodies.rerendered, files)
+
+
+def _files(ctx: Context, options: RenderOptions, diagnostics: list[Diagnostic]) -> list[SiteFile]:
+    """The conclusion table as CSV and JSON, and the Atom feed (which needs site_url)."""
+    index, table = ctx.index, ctx.key_metrics
+    files = [SiteFile(routes.CONCLUSIONS_CSV, exports.conclusions_csv(index, table)),
+             SiteFile(routes.CONCLUSIONS_JSON, exports.conclusions_json(index, table))]
+    if options.site_url:
+        files.append(SiteFile(routes.FEED, feed.atom(index, ctx.kit, options.site_name, options.site_url, routes.FEED,
+                                                     options.site_author)))
+    else:
+        diagnostics.append(Diagnostic("no Atom feed: set site_url in mkdocs.yml to the address the site is published "
+                                      "at (for GitHub Pages, https://NAME.github.io/REPO/), and feed.xml is written"))
+    return files
 
 
 def _screenshots(index: JournalIndex, options: RenderOptions, diagnostics: list[Diagnostic]):
@@ -185,7 +210,7 @@ def _plot_jobs(index: JournalIndex, models: set[str] | None) -> list[PlotJob]:
     """A plot for each model with metrics (whose page is rendered this time): its series, and
     its parent's by this model's names for them."""
     jobs = []
-    groups = same_metric_groups(index.settings.metric_aliases)
+    groups = index.metric_groups
     for model_id, model in index.models.items():
         if models is not None and model_id not in models:
             continue

@@ -46,6 +46,11 @@ TAG = Route("tag", "tags/{slug}.md", "tags/{slug}/{number}.md", search="none", f
 
 ROUTES = (CONCLUSIONS, TIMELINE, MONTH, LINEAGE, MODEL, TAGS, TAG)  # the order pages are planned in
 
+# Files the journal writes beside its pages.
+CONCLUSIONS_CSV = "conclusions.csv"
+CONCLUSIONS_JSON = "conclusions.json"
+FEED = "feed.xml"
+
 # The site's top pages, in nav order: thousands of entry, model and tag pages stay out of it.
 NAV = [{route.nav: route.first} for route in ROUTES if route.nav]
 IN_NAV = frozenset(route.first for route in ROUTES if route.nav)

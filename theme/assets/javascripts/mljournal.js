@@ -23,3 +23,149 @@
   })
   if (/[?&]q=/.test(location.search)) release()
 })()
+
+// mljournal: the conclusion table sorts and filters in place; the view is in the URL
+// (?sort=-val_acc&family=mlp&tag=aug&status=done&q=word&group=0), so it can be shared.
+// Without this script the table is a plain table, grouped by family, latest first.
+;(function () {
+  var table = document.querySelector("table.mj-conclusions")
+  if (!table) return
+  var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows)
+  var models = rows.filter(function (r) { return r.dataset.id })
+  var headers = Array.prototype.slice.call(table.tHead.rows[0].cells)
+  var params = new URLSearchParams(location.search)
+  var state = { sort: params.get("sort") || "", family: params.get("family") || "", tag: params.get("tag") || "",
+                status: params.get("status") || "", q: params.get("q") || "", group: params.get("group") !== "0" }
+
+  function values(attribute, split) {
+    var seen = {}
+    models.forEach(function (r) {
+      (split ? (r.dataset[attribute] || "").split(" ") : [r.dataset[attribute] || ""]).forEach(function (v) { if (v) seen[v] = 1 })
+    })
+    return Object.keys(seen).sort()
+  }
+  function select(name, label, options) {
+    var html = '<label>' + label + ' <select name="' + name + '"><option value="">all</option>'
+    options.forEach(function (o) { html += "<option>" + o.replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";" }) + "</option>" })
+    return html + "</select></label>"
+  }
+  var form = document.createElement("form")
+  form.className = "mj-filters"
+  form.setAttribute("role", "search")
+  form.innerHTML = '<label>Filter <input type="search" name="q" placeholder="text" size="14"></label>' +
+    select("family", "family", values("family")) + select("tag", "tag", values("tags", true)) +
+    select("status", "status", values("status")) +
+    '<label><input type="checkbox" name="group"> by family</label> <span class="mj-shown" aria-live="polite"></span>'
+  var bar = document.querySelector(".mj-bar")
+  if (bar) bar.appendChild(form)
+  else table.parentNode.parentNode.insertBefore(form, table.parentNode)
+  form.q.value = state.q; form.family.value = state.family; form.tag.value = state.tag
+  form.status.value = state.status; form.group.checked = state.group
+  form.addEventListener("submit", function (event) { event.preventDefault() })
+  form.addEventListener("input", function () {
+    state.q = form.q.value.trim(); state.family = form.family.value; state.tag = form.tag.value
+    state.status = form.status.value; state.group = form.group.checked
+    update(true)
+  })
+
+  headers.forEach(function (th) {
+    if (!th.dataset.key) return
+    var button = document.createElement("button")
+    button.type = "button"
+    button.className = "mj-sort"
+    while (th.firstChild) button.appendChild(th.firstChild)
+    th.appendChild(button)
+    button.addEventListener("click", function () {
+      var name = key(th)
+      state.sort = state.sort === name ? "-" + name : state.sort === "-" + name ? "" : (th.dataset.goal === "max" || name === "last" ? "-" : "") + name
+      update(true)
+    })
+  })
+  function key(th) { return th.dataset.key.replace(/^m:/, "") }
+  function column(name) {
+    for (var i = 0; i < headers.length; i++) if (headers[i].dataset.key && key(headers[i]) === name) return i
+    return -1
+  }
+  function natural(id) {
+    var m = /^(.*?)[-_.]?(\d+)$/.exec(id)
+    return m ? [m[1], parseInt(m[2], 10)] : [id, -1]
+  }
+  function sortValue(row, name, index) {
+    if (name === "id") return natural(row.dataset.id)
+    if (name === "last" || name === "status") return row.dataset[name] || null
+    var cell = row.cells[index], v = cell && cell.dataset.v
+    if (v === undefined || v === "") return null
+    return headers[index].dataset.key.indexOf("m:") === 0 ? parseFloat(v) : v
+  }
+  function compare(a, b) {
+    if (Array.isArray(a)) return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]
+    return a < b ? -1 : a > b ? 1 : 0
+  }
+  function update(push) {
+    var descending = state.sort.charAt(0) === "-", name = state.sort.replace(/^-/, ""), index = column(name)
+    var words = state.q.toLowerCase().split(/\s+/).filter(Boolean), shown = 0
+    var ordered = models.slice()
+    if (index >= 0) {
+      ordered.sort(function (a, b) {
+        var x = sortValue(a, name, index), y = sortValue(b, name, index)
+        if (x === null || y === null) return (x === null) - (y === null) || models.indexOf(a) - models.indexOf(b)  // missing last
+        return (descending ? -compare(x, y) : compare(x, y)) || models.indexOf(a) - models.indexOf(b)
+      })
+    }
+    var groups = rows.filter(function (r) { return !r.dataset.id })
+    var order = []
+    if (state.group) {
+      groups.forEach(function (g) {
+        order.push(g)
+        ordered.forEach(function (r) { if (r.dataset.family === g.dataset.family) order.push(r) })
+      })
+    } else order = ordered.concat(groups)
+    order.forEach(function (r) {
+      if (!r.dataset.id) return body.appendChild(r)
+      var text = r.textContent.toLowerCase()
+      var visible = (!state.family || r.dataset.family === state.family) &&
+        (!state.tag || (" " + r.dataset.tags + " ").indexOf(" " + state.tag + " ") >= 0) &&
+        (!state.status || r.dataset.status === state.status) &&
+        words.every(function (w) { return text.indexOf(w) >= 0 })
+      r.hidden = !visible
+      if (visible) shown++
+      body.appendChild(r)
+    })
+    groups.forEach(function (g) {
+      g.hidden = !state.group || !models.some(function (r) { return !r.hidden && r.dataset.family === g.dataset.family })
+    })
+    headers.forEach(function (th, i) {
+      if (!th.dataset.key) return
+      if (i === index) th.setAttribute("aria-sort", descending ? "descending" : "ascending")
+      else th.removeAttribute("aria-sort")
+    })
+    form.querySelector(".mj-shown").textContent = shown === models.length ? "" : shown + " of " + models.length + " models"
+    if (push) {
+      var query = new URLSearchParams()
+      ;["sort", "family", "tag", "status", "q"].forEach(function (k) { if (state[k]) query.set(k, state[k]) })
+      if (!state.group) query.set("group", "0")
+      var address = location.pathname + (query.toString() ? "?" + query : "") + location.hash
+      history.replaceState(null, "", address)
+    }
+  }
+  update(false)
+
+  // The whole hypothesis or conclusion, over the table (no row grows, nothing moves).
+  var pop = document.createElement("div")
+  if (!("showPopover" in pop)) return  // the link leads to the model page instead
+  pop.className = "mj-pop md-typeset"
+  pop.setAttribute("popover", "")
+  pop.setAttribute("role", "dialog")
+  pop.setAttribute("aria-label", "the whole text")
+  document.body.appendChild(pop)
+  table.addEventListener("click", function (event) {
+    var opener = event.target.closest(".mj-whole, .mj-clamp")
+    if (!opener || (event.target.closest("a") && !event.target.closest(".mj-whole"))) return
+    event.preventDefault()
+    var cell = opener.closest("td"), box = cell.getBoundingClientRect()
+    pop.innerHTML = cell.querySelector(".mj-clamp").innerHTML
+    pop.style.left = Math.max(8, Math.min(box.left, innerWidth - 520)) + "px"
+    pop.style.top = Math.max(8, Math.min(box.top, innerHeight - 200)) + "px"
+    pop.showPopover()
+  })
+})()

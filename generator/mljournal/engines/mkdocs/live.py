@@ -98,7 +98,13 @@ class LiveSite:
         for gone in {a.dest_uri for a in old_site.assets} - {a.dest_uri for a in assets}:
             (site_dir / gone).unlink(missing_ok=True)  # a screenshot removed, a plot redrawn
             self.copied.pop(gone, None)
-        plugin.accept(index, RenderedSite(pages, assets, rendered.diagnostics))
+        before = {made.dest_uri: made.content for made in old_site.files}
+        for made in rendered.files:  # the exports and the feed follow every edit
+            if before.get(made.dest_uri) != made.content:
+                (site_dir / made.dest_uri).write_bytes(made.content)
+        for gone in set(before) - {made.dest_uri for made in rendered.files}:
+            (site_dir / gone).unlink(missing_ok=True)
+        plugin.accept(index, RenderedSite(pages, assets, rendered.diagnostics, files=rendered.files))
         search = _search_plugin(self.config)
         files, nav, env = plugin.files, plugin.nav, plugin.env
         doc_files = files.documentation_pages()

@@ -21,14 +21,14 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from mljournal.engines.mkdocs.config import JournalConfig, settings_from
 from mljournal.errors import JournalError
-from mljournal.settings import SettingsError
 from mljournal.index import JournalIndex, load_journal
+from mljournal.output import check_site_dir
 from mljournal.rendering.html import resolve_root
 from mljournal.rendering.render import RenderedSite, RenderOptions, SitePage, render_site
-from mljournal.engines.mkdocs.config import JournalConfig, settings_from
-from mljournal.output import check_site_dir
 from mljournal.rendering.routes import IN_NAV, NAV
+from mljournal.settings import SettingsError
 
 log = logging.getLogger("mkdocs.plugins.journal")
 
@@ -36,7 +36,6 @@ log = logging.getLogger("mkdocs.plugins.journal")
 # what the timeline pages index. Cards and these lists never nest in themselves.
 _EXCLUDED = re.compile(r'<article class="mj-entry"[^>]*\sdata-search-exclude>.*?</article>'
                        r'|<ul class="mj-lines" data-search-exclude>.*?</ul>', re.S)
-
 
 
 def theme_dir() -> str:
@@ -86,6 +85,9 @@ class JournalPlugin(BasePlugin[JournalConfig]):
                 directory_urls=config.use_directory_urls,
                 markdown_extensions=tuple(config.markdown_extensions),
                 markdown_configs=dict(config.mdx_configs),
+                site_name=config.site_name,
+                site_url=config.site_url,
+                site_author=config.site_author or "",
             )
             rendered = render_site(index, options)
         except JournalError as error:
@@ -110,6 +112,12 @@ class JournalPlugin(BasePlugin[JournalConfig]):
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, asset.dest_uri, abs_src_path=str(asset.source)))
+        for made in rendered.files:
+            existing = files.get_file_from_path(made.dest_uri)
+            if existing is not None:
+                log.warning(f"{existing.src_uri}: replaced by the journal's {made.dest_uri}; rename it")
+                files.remove(existing)
+            files.append(File.generated(config, made.dest_uri, content=made.content))
         if self.nav_is_ours:
             extra = sorted(
                 f.src_uri for f in files.documentation_pages() if f.src_uri not in self.pages

@@ -14,22 +14,21 @@ from markupsafe import Markup
 from mljournal.index import JournalIndex, Model
 from mljournal.reading.entries import Entry
 from mljournal.reading.runs import best, find_metric, goal_of
-from mljournal.reading.sections import first_paragraph
 from mljournal.rendering.html import e, number, url, when
 from mljournal.rendering.pages.kit import Context, PageKit, SitePage, pager
+from mljournal.rendering import routes
 from mljournal.rendering.routes import CONCLUSIONS, paginate
-from mljournal.settings import same_metric_groups
 
 ROUTES = (CONCLUSIONS,)
 
 
 def pages(ctx: Context) -> Iterator[SitePage]:
-    ranked = models_by_recency(ctx.index)
+    ranked = by_family(ctx.index)
     size = ctx.index.settings.conclusions_page_size
     chunks = paginate(ranked, size)
     links = [(f"{1 + (n - 1) * size}–{min(n * size, len(ranked))}", ctx.page_url(CONCLUSIONS.source(n)))
              for n in range(1, len(chunks) + 1)]
-    table = key_metrics(ctx.index)
+    table = ctx.key_metrics
     for page, chunk in enumerate(chunks, start=1):
         title = "Conclusions" if page == 1 else f"Conclusions ({links[page - 1][0]})"
         nav = pager(links, links[page - 1][1], "Conclusion pages")
@@ -38,8 +37,18 @@ def pages(ctx: Context) -> Iterator[SitePage]:
 
 
 def models_by_recency(index: JournalIndex) -> list[Model]:
-    """Most recently active first: the order of the conclusion table."""
+    """Most recently active first."""
     return sorted(index.models.values(), key=lambda m: (m.last is not None, m.last, m.id), reverse=True)
+
+
+def by_family(index: JournalIndex) -> list[Model]:
+    """The conclusion table's order: families by their most recent activity, and in each
+    family its models latest first."""
+    ranked = models_by_recency(index)
+    rank: dict[str, int] = {}
+    for position, model in enumerate(ranked):
+        rank.setdefault(model.family, position)
+    return sorted(ranked, key=lambda m: rank[m.family])
 
 
 @dataclass
@@ -60,7 +69,7 @@ def key_metrics(index: JournalIndex) -> KeyMetrics:
     metrics = index.key_metrics
     goals = {m: goal_of(m, index.settings.metric_goals) for m in metrics}
     models = list(index.models.values())
-    groups = same_metric_groups(index.settings.metric_aliases)
+    groups = index.metric_groups
     bests: dict[str, dict[str, tuple[int, float]]] = {}
     named: dict[tuple[str, str], str] = {}  # (model, key metric) -> the model's own name for it
     for model in models:
@@ -85,80 +94,100 @@ def key_metrics(index: JournalIndex) -> KeyMetrics:
 
 def home_page(kit: PageKit, section_html: Callable[[Entry, str], Markup], table: KeyMetrics, shown: list[Model],
               pager: Markup = Markup(""), title: str = "Conclusions", first_page: bool = True) -> Markup:
-    """The conclusion table: one row per model in `shown` (a page of `models_by_recency`); the
-    best value of each key metric is bold across all models, not just this page's."""
+    """The conclusion table: a row per model in `shown` (a page of `by_family`), under a header
+    row per family; hypothesis and conclusion are clamped to two lines, the whole text a click
+    away. The best value of each key metric is bold across all models, not just this page's.
+    Every row carries what the table's script sorts and filters by; without the script it is a
+    plain table."""
     index = kit.index
-    metrics, goals, bests, named = table.metrics, table.goals, table.bests, table.named
-    trusted, champions = table.trusted, table.champions
+    metrics = table.metrics
     head = "".join(
-        f'<th class="mj-num" title="best value ({"lowest" if goals[m] == "min" else "highest"})">{e(m)}</th>'
-        for m in metrics
-    )
-    def brief(text: str, entry: Entry, model_id: str) -> Markup:
-        """The first paragraph of a section; the rest is a click away on the model page."""
-        first, more = first_paragraph(text)
-        html = section_html(entry, first)
-        if more:
-            html += Markup(f'<a class="mj-more" href="{url(kit.links.model(model_id))}">more…</a>')
-        return Markup(html)
-
-    rows = []
+        f'<th class="mj-num" data-key="m:{e(m)}" data-goal="{table.goals[m]}" '
+        f'title="best value ({"lowest" if table.goals[m] == "min" else "highest"})">{e(m)}</th>' for m in metrics)
+    columns = 6 + len(metrics)
+    rows, family = [], None
     for model in shown:
-        hypothesis = model.latest("hypothesis")
-        conclusion = model.latest("conclusion")
-        conclusion_html = ""
-        if conclusion:
-            entry, section = conclusion
-            conclusion_html = brief(section.text, entry, model.id)
-            fixes = index.corrections.get(entry.key)
-            if fixes:
-                conclusion_html += Markup(f'<p class="mj-corrected">Corrected by {kit.entry_link(fixes[-1])}.</p>')
-            earlier = model.earlier("conclusion")
-            if earlier:
-                shown = "".join(
-                    f'<div class="mj-earlier">{kit.entry_link(en, when(en.date, False))}{brief(s.text, en, model.id)}</div>'
-                    for en, s in earlier
-                )
-                conclusion_html += Markup(f"<details><summary>{len(earlier)} earlier</summary>{shown}</details>")
-        cells = []
-        for metric in metrics:
-            found = bests.get(model.id, {}).get(metric)
-            if found:
-                strong = found[1] == champions.get(metric) and model.id in trusted
-                value = f"<strong>{number(found[1])}</strong>" if strong else number(found[1])
-                doubt = "" if model.id in trusted else " mj-untrusted"
-                note = "" if model.id in trusted else ", from a model marked buggy"
-                if named[model.id, metric] != metric:
-                    note += f", as {e(named[model.id, metric])}"
-                cells.append(f'<td class="mj-num{doubt}" data-label="{e(metric)}" title="step {found[0]}{note}">{value}</td>')
-            else:
-                cells.append(f'<td class="mj-num mj-none" data-label="{e(metric)}">–</td>')
-        dates = ""
-        if model.first:
-            first, latest = when(model.first, False), when(model.last, False)
-            dates = first if first == latest else f'{first}<br><span class="mj-to"> – </span>{latest}'
-        rows.append(
-            "<tr>"
-            f'<td class="mj-id">{kit.model_link(model.id)}</td>'
-            f'<td data-label="parent">{kit.model_link(model.parent) if model.parent else ""}</td>'
-            f'<td class="mj-dates" data-label="dates">{dates}</td>'
-            f'<td data-label="status">{kit.status(model.status)}</td>'
-            f'<td class="mj-text" data-label="hypothesis">{brief(hypothesis[1].text, hypothesis[0], model.id) if hypothesis else ""}</td>'
-            f'<td class="mj-text" data-label="conclusion">{conclusion_html}</td>'
-            + "".join(cells)
-            + "</tr>"
-        )
+        if model.family != family:
+            family = model.family
+            count = sum(1 for m in index.models.values() if m.family == family)
+            rows.append(f'<tr class="mj-family" data-family="{e(family)}"><th colspan="{columns}" scope="rowgroup">'
+                        f'{e(family)} <small>{count} model{"s" if count != 1 else ""}</small></th></tr>')
+        rows.append(_row(kit, section_html, table, model))
     # Counts on the first page only: a new entry then changes no other page of the table.
     counts = f"{len(index.models)} models, {len(index.entries)} entries. " if first_page else ""
     facts = (
-        f'<p class="mj-summary">{counts}'
-        f'Latest first; <a href="{url(kit.links.timeline)}">timeline</a> · '
-        f'<a href="{url(kit.links.models)}">lineage</a> · <a href="{url(kit.links.tags)}">tags</a>.</p>'
+        f'<p class="mj-summary">{counts}By family, latest first; <a href="{url(kit.links.timeline)}">timeline</a> · '
+        f'<a href="{url(kit.links.models)}">lineage</a> · <a href="{url(kit.links.tags)}">tags</a> · '
+        f'export <a href="{url(routes.CONCLUSIONS_CSV)}" download>CSV</a> '
+        f'<a href="{url(routes.CONCLUSIONS_JSON)}">JSON</a>.</p>'
     )
     html = (
-        '<div class="mj-table-wrap" data-search-exclude><table class="mj-conclusions">'
-        "<thead><tr><th>Model</th><th>Parent</th><th>Dates</th><th>Status</th>"
-        f"<th>Hypothesis</th><th>Conclusion</th>{head}</tr></thead>"
+        f'<div class="mj-table-wrap" data-search-exclude><table class="mj-conclusions" data-columns="{columns}">'
+        '<thead><tr><th data-key="id">Model</th><th data-key="parent">Parent</th><th data-key="last">Dates</th>'
+        f'<th data-key="status">Status</th><th>Hypothesis</th><th>Conclusion</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
-    return Markup(f"<h1>{e(title)}</h1>{facts}{pager}{html}{pager}")
+    return Markup(f'<div class="mj-home"><h1>{e(title)}</h1><div class="mj-bar">{facts}</div>{pager}{html}{pager}</div>')
+
+
+def _row(kit: PageKit, section_html: Callable[[Entry, str], Markup], table: KeyMetrics, model: Model) -> str:
+    index = kit.index
+    model_url = url(kit.links.model(model.id))
+
+    def text_cell(label: str, html: str) -> str:
+        """Clamped to two lines; the link opens the whole text (the script shows it in place,
+        over the table; without it, the link leads to the model page)."""
+        if not html:
+            return f'<td class="mj-text" data-label="{label}"></td>'
+        return (f'<td class="mj-text" data-label="{label}"><div class="mj-clamp">{html}</div>'
+                f'<a class="mj-whole" href="{model_url}" title="the whole {label}" aria-label="the whole {label} '
+                f'of {e(model.id)}">⋯</a></td>')
+
+    hypothesis = model.latest("hypothesis")
+    conclusion = model.latest("conclusion")
+    conclusion_html = ""
+    if conclusion:
+        entry, section = conclusion
+        conclusion_html = str(section_html(entry, section.text))
+        fixes = index.corrections.get(entry.key)
+        if fixes:
+            conclusion_html += f'<p class="mj-corrected">Corrected by {kit.entry_link(fixes[-1])}.</p>'
+        earlier, later = model.others("conclusion")
+        for items, which in ((later, "later conclusion{}, from entries about several models"),
+                             (earlier, "earlier conclusion{}, newest first")):
+            if items:
+                listed = "".join(f'<div class="mj-earlier">{kit.entry_link(en, when(en.date, False))}'
+                                 f'{section_html(en, s.text)}</div>' for en, s in items)
+                summary = f"{len(items)} " + which.format("s" if len(items) != 1 else "")
+                conclusion_html += f'<details class="mj-others"><summary>{summary}</summary>{listed}</details>'
+    cells = []
+    for metric in table.metrics:
+        found = table.bests.get(model.id, {}).get(metric)
+        if found:
+            trusted = model.id in table.trusted
+            strong = found[1] == table.champions.get(metric) and trusted
+            value = f"<strong>{number(found[1])}</strong>" if strong else number(found[1])
+            note = "" if trusted else ", from a model marked buggy"
+            if table.named[model.id, metric] != metric:
+                note += f", as {e(table.named[model.id, metric])}"
+            cells.append(f'<td class="mj-num{"" if trusted else " mj-untrusted"}" data-label="{e(metric)}" '
+                         f'data-v="{found[1]!r}" title="step {found[0]}{note}">{value}</td>')
+        else:
+            cells.append(f'<td class="mj-num mj-none" data-label="{e(metric)}">–</td>')
+    dates = ""
+    if model.first:
+        first, latest = when(model.first, False), when(model.last, False)
+        dates = first if first == latest else f'{first}<br><span class="mj-to"> – </span>{latest}'
+    tags = " ".join(model.tags)
+    return (
+        f'<tr data-id="{e(model.id)}" data-family="{e(model.family)}" data-status="{e((model.status or "").lower())}" '
+        f'data-tags="{e(tags)}" data-last="{when(model.last, False) if model.last else ""}">'
+        f'<td class="mj-id">{kit.model_link(model.id)}</td>'
+        f'<td data-label="parent" data-v="{e(model.parent or "")}">{kit.model_link(model.parent) if model.parent else ""}</td>'
+        f'<td class="mj-dates" data-label="dates">{dates}</td>'
+        f'<td data-label="status">{kit.status(model.status)}</td>'
+        + text_cell("hypothesis", str(section_html(hypothesis[0], hypothesis[1].text)) if hypothesis else "")
+        + text_cell("conclusion", conclusion_html)
+        + "".join(cells)
+        + "</tr>"
+    )

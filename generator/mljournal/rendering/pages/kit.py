@@ -20,6 +20,7 @@ from mljournal.rendering.routes import Route
 from mljournal.settings import STATUSES
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mljournal.rendering.pages.conclusions import KeyMetrics
     from mljournal.rendering.pages.timeline import MonthPage
 
 
@@ -241,6 +242,7 @@ class Context:
     plots: Callable[[], dict[str, PlotImage]]  # by model; waits for the plots being drawn
     wants: Callable[[Route, str], bool]  # render this page of a `follows` route (else keep the old one)
     months: list[MonthPage]  # the timeline's pages, which entries link to
+    key_metrics: KeyMetrics  # the conclusion table's metric columns, for its pages and exports
 
     def page(self, route: Route, title: str, html: Markup | Callable[[], Markup] | None, number: int = 1,
              toc: list[TocItem] | None = None, key: str = "", **fields: str) -> SitePage:
