@@ -126,7 +126,7 @@ def test_the_table_is_grouped_by_family_latest_first_with_what_the_script_sorts_
     families = re.findall(r'<tr class="mj-family" data-family="([^"]+)"', home)
     assert families == list(dict.fromkeys(m.family for m in by_family(index)))
     assert 'data-v="0.975"' in home or re.search(r'data-v="0\.9\d+"', home)
-    assert 'href="conclusions.csv" download>CSV</a>' in home
+    assert 'href="conclusions.csv" download title="this table as CSV, for spreadsheets">CSV</a>' in home
 
 
 def test_a_hugging_face_and_a_tensorboard_run_join_the_samples_columns_and_overlays(tmp_path, monkeypatch, cli):

@@ -163,7 +163,7 @@ def test_home_table_prefers_a_model_own_conclusion_and_never_crowns_a_buggy_mode
     a2 = next(r for r in rows if ">a-2<" in r)
     # The wrap-up came later, from an entry about both models: it is not called earlier.
     assert content(f'<div class="mj-page">{a1}<!--/mj-page-->') == (
-        "a-1 2026-10-01 – 2026-10-09 Own words. Second paragraph. "
+        "a-1 2026-10-01 – 10-09 Own words. Second paragraph. "
         "1 later conclusion, from entries about several models 2026-10-09 Wrap-up of all. ⋯ 0.9000")
     assert '<td class="mj-num" data-label="val_acc" data-v="0.9" title="step 1"><strong>0.9000</strong></td>' in a1
     assert "Wrap-up of all." in a2  # its only conclusion

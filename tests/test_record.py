@@ -14,6 +14,7 @@ import pytest
 
 import mljournal
 from mljournal.reading.runs import read_run
+from conftest import MINIMAL_CONFIG
 from test_formats import FIXTURES
 
 ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent / "generator")}
@@ -165,20 +166,7 @@ def test_the_hf_callback_under_a_real_trainer_matches_the_trainers_own_log():
     assert [shot.name for shot in run.screenshots] == ["screenshots/pattern.png"]
 
 
-RENAMED_FOLDERS = """\
-site_name: Renamed folders
-site_url: https://journal.example.org/
-docs_dir: journal
-site_dir: site
-theme:
-  name: material
-  font: false
-plugins:
-  - search
-  - journal:
-      entries: notes
-      runs: experiments
-"""
+RENAMED_FOLDERS = MINIMAL_CONFIG.replace("  - journal\n", "  - journal:\n      entries: notes\n      runs: experiments\n")
 
 
 def test_the_recorder_writes_where_the_build_reads_and_only_images_are_published(tmp_path, cli, monkeypatch):

@@ -52,7 +52,7 @@
   var form = document.createElement("form")
   form.className = "mj-filters"
   form.setAttribute("role", "search")
-  form.innerHTML = '<label>Filter <input type="search" name="q" placeholder="text" size="14"></label>' +
+  form.innerHTML = '<label>Filter <input type="search" name="q" placeholder="text" size="10"></label>' +
     select("family", "family", values("family")) + select("tag", "tag", values("tags", true)) +
     select("status", "status", values("status")) +
     '<label><input type="checkbox" name="group"> by family</label> <span class="mj-shown" aria-live="polite"></span>'

@@ -116,10 +116,10 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], Markup], table:
     # Counts on the first page only: a new entry then changes no other page of the table.
     counts = f"{len(index.models)} models, {len(index.entries)} entries. " if first_page else ""
     facts = (
-        f'<p class="mj-summary">{counts}By family, latest first; <a href="{url(kit.links.timeline)}">timeline</a> · '
+        f'<p class="mj-summary">{counts}<a href="{url(kit.links.timeline)}">timeline</a> · '
         f'<a href="{url(kit.links.models)}">lineage</a> · <a href="{url(kit.links.tags)}">tags</a> · '
-        f'export <a href="{url(routes.CONCLUSIONS_CSV)}" download>CSV</a> '
-        f'<a href="{url(routes.CONCLUSIONS_JSON)}">JSON</a>.</p>'
+        f'<a href="{url(routes.CONCLUSIONS_CSV)}" download title="this table as CSV, for spreadsheets">CSV</a> · '
+        f'<a href="{url(routes.CONCLUSIONS_JSON)}" title="this table as JSON">JSON</a></p>'
     )
     html = (
         f'<div class="mj-table-wrap" data-search-exclude><table class="mj-conclusions" data-columns="{columns}">'
@@ -127,7 +127,7 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], Markup], table:
         f'<th data-key="status">Status</th><th>Hypothesis</th><th>Conclusion</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
-    return Markup(f'<div class="mj-home"><h1>{e(title)}</h1><div class="mj-bar">{facts}</div>{pager}{html}{pager}</div>')
+    return Markup(f'<div class="mj-home"><h1>{e(title)}</h1><div class="mj-bar">{facts}{pager}</div>{html}{pager}</div>')
 
 
 def _row(kit: PageKit, section_html: Callable[[Entry, str], Markup], table: KeyMetrics, model: Model) -> str:
@@ -177,7 +177,9 @@ def _row(kit: PageKit, section_html: Callable[[Entry, str], Markup], table: KeyM
     dates = ""
     if model.first:
         first, latest = when(model.first, False), when(model.last, False)
-        dates = first if first == latest else f'{first}<br><span class="mj-to"> – </span>{latest}'
+        # one line, so a row is as tall as its texts: the year once when both share it
+        shown_latest = latest[5:] if latest[:4] == first[:4] else latest
+        dates = first if first == latest else f'{first} – <span title="{latest}">{shown_latest}</span>'
     tags = " ".join(model.tags)
     return (
         f'<tr data-id="{e(model.id)}" data-family="{e(model.family)}" data-status="{e((model.status or "").lower())}" '
