@@ -130,3 +130,28 @@ def test_serve_with_zensical_previews_the_journal_and_shows_an_edit_within_secon
             process.wait(timeout=15)
     assert process.returncode == 0, log.read_text()
     assert "Traceback" not in log.read_text()
+
+
+def test_serve_with_zensical_stops_its_zensical_server_on_sigterm(project):
+    """`kill` (a service manager) stops the preview as Ctrl-C does: no Zensical server is
+    left behind holding the port."""
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfirst words\n")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "mljournal", "serve", "--engine", "zensical",
+                                "-a", f"127.0.0.1:{port}"], cwd=project.root, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/models/a-1/", "first words")
+        process.send_signal(signal.SIGTERM)  # to the journal only, not its group
+        assert process.wait(timeout=15) == 0
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) != 0:
+                    break
+            time.sleep(0.2)
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, "the zensical server still answers"
+    finally:
+        if process.poll() is None:
+            process.kill()

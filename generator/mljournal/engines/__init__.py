@@ -31,6 +31,19 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def stop_on_sigterm() -> None:
+    """`kill`, a service manager: stop `journal serve` as Ctrl-C does (so it cleans up after
+    itself: the served folder, an engine's own server process)."""
+    import signal
+    import threading
+
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+
+
 def get_engine(name: str) -> ModuleType:
     if name not in ENGINES:
         raise ConfigError(f"unknown engine '{name}'; the engines are: {', '.join(ENGINES)}")

@@ -31,7 +31,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from mljournal.engines import BuildResult
+from mljournal.engines import BuildResult, stop_on_sigterm
 from mljournal.errors import BuildError, ConfigError
 from mljournal.project import Project, dump_config, markdown_extensions
 from mljournal.rendering.routes import NAV
@@ -236,6 +236,7 @@ def serve(project: Project, dev_addr: str, open_in_browser: bool = False) -> Non
     observer.schedule(Handler(), str(project.docs_dir), recursive=True)
     observer.schedule(Handler(), str(project.config_file), recursive=False)
     observer.start()
+    stop_on_sigterm()
     try:
         while server.poll() is None:
             if not changed.wait(0.2):

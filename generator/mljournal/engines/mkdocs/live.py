@@ -16,13 +16,13 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import signal
 import tempfile
 import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mljournal.engines import stop_on_sigterm
 from mljournal.index import JournalIndex, load_journal
 from mljournal.reading.walk import is_debris
 from mljournal.rendering.render import RenderedSite, render_site
@@ -278,8 +278,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
         return None
 
     server.error_handler = error_handler
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)  # `kill`, a service manager: stop as on Ctrl-C
+    stop_on_sigterm()
     try:
         builder(config)
         _watch(server, config, changes)
@@ -335,10 +334,6 @@ def _watch(server, config, changes: _Changes) -> None:
     server.observer = observer
     for path in paths:
         server._watched_paths[path] = 1  # what LiveReloadServer.serve starts and lists
-
-
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
 
 
 def _replace_contents(target: Path, source: Path) -> None:

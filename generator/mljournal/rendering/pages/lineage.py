@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from mljournal.index import Model
 from mljournal.reading.runs import changed_params
-from mljournal.rendering.html import e, number, when
+from mljournal.rendering.html import e, number
 from mljournal.rendering.pages.conclusions import KeyMetrics
 from mljournal.rendering.pages.kit import Context, PageKit, SitePage, plain
 from mljournal.rendering.routes import LINEAGE
