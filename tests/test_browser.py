@@ -121,7 +121,7 @@ def test_model_page_plots_and_screenshots_load(page, base_url, sample_site):
     with_plots = next(p.parent.name for p in sorted((sample_site / "models").glob("*/index.html"))
                       if "mj-plot" in p.read_text() and "mj-gallery" in p.read_text())
     page.goto(f"{base_url}models/{with_plots}/")
-    images = page.locator("figure.mj-plot img, .mj-gallery img")
+    images = page.locator("figure.mj-plot .mj-plot-wide img, .mj-gallery img")  # the desktop figure
     assert images.count() >= 2
     for image in images.all():
         image.scroll_into_view_if_needed()
@@ -302,7 +302,7 @@ def test_the_site_published_to_a_bare_remote_works_in_the_browser(browser, tmp_p
         opened.locator("a.mj-model", has_text="hgb-4").first.click()
         opened.wait_for_load_state("networkidle")
         assert opened.locator("h1").first.inner_text().startswith("hgb-4")
-        assert opened.locator("figure.mj-plot img").count() == 1
+        assert opened.locator("figure.mj-plot .mj-plot-wide img").is_visible()
         assert failures == []
     finally:
         context.close()
@@ -418,5 +418,25 @@ def test_numeric_sorts_put_models_without_the_metric_last_both_ways(browser, pro
             assert _shown_rows(opened) == ["a-10", "a-1", "a-3", "a-2"]
             opened.goto(url + "?sort=id&group=0")
             assert _shown_rows(opened) == ["a-1", "a-2", "a-3", "a-10"]  # natural order of IDs
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("width", "shown", "smallest"), [(1440, "wide", 10.5), (390, "narrow", 10.9)])
+def test_plots_reflow_to_one_column_on_a_phone_with_labels_of_eleven_pixels(browser, base_url, width, shown, smallest):
+    context = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 600)
+    opened = context.new_page()
+    fetched = []
+    opened.on("request", lambda r: "/assets/plots/" in r.url and fetched.append(r.url.rsplit("/", 1)[1]))
+    try:
+        opened.goto(base_url + "models/mlp-3/")
+        figure = opened.locator("figure.mj-plot")
+        figure.scroll_into_view_if_needed()
+        opened.wait_for_load_state("networkidle")
+        visible = figure.locator(f"a.mj-plot-{shown} img")
+        assert visible.is_visible() and figure.locator("img:visible").count() == 1
+        assert len(fetched) == 1 and fetched[0].endswith("-narrow.svg") == (shown == "narrow")  # one figure fetched
+        rendered, natural = visible.evaluate("img => [img.clientWidth, img.naturalWidth]")
+        assert 11 * rendered / natural >= smallest, (rendered, natural)  # the 11 px labels, as the reader sees them
     finally:
         context.close()

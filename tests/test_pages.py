@@ -46,9 +46,11 @@ def test_model_page_lineage_metrics_entries_and_mentions(project):
         "Mentioned in 1 entries 2026-10-03 b-1 Compared with a-2: worse."
     )
     assert '<a class="mj-model" href="../../models/a-1/">a-1</a>' in page
-    # The plot opens full size when clicked or tapped (on a phone its panels are small).
-    assert re.search(r'<figure class="mj-plot"><a href="(../../assets/plots/[0-9a-f]{24}\.svg)"><img src="\1" '
-                     r'alt="train_loss, val_acc of a-2" width="960" height="240" loading="lazy" decoding="async"></a></figure>',
+    # The plot opens full size when clicked or tapped; a phone shows its one-column twin instead.
+    assert re.search(r'<figure class="mj-plot mj-plot--two"><a class="mj-plot-wide" href="(../../assets/plots/([0-9a-f]{24})\.svg)">'
+                     r'<img src="\1" alt="train_loss, val_acc of a-2" width="960" height="250" loading="lazy" decoding="async"></a>'
+                     r'<a class="mj-plot-narrow" href="(../../assets/plots/\2-narrow\.svg)"><img src="\3" '
+                     r'alt="train_loss, val_acc of a-2" width="360" height="500" loading="lazy" decoding="async"></a></figure>',
                      page)
     home = project.page("")
     assert content(home).startswith("Conclusions 3 models, 3 entries.")

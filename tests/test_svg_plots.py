@@ -10,7 +10,9 @@ import numpy
 import pytest
 
 from mljournal.rendering.plots import envelope
-from mljournal.rendering.svg_plots import PANEL_HEIGHT, PANEL_WIDTH, axis_ticks, render_svg
+from mljournal.rendering.svg_plots import _BOTTOM, _TOP, PANEL_HEIGHT, PANEL_WIDTH, axis_ticks, render_svg
+
+AREA = PANEL_HEIGHT - _TOP - _BOTTOM  # the plot area's height in a panel: 182 px
 
 NS = "{http://www.w3.org/2000/svg}"
 NAN = math.nan
@@ -93,7 +95,7 @@ def smooth_figure():
 
 def test_the_document_is_valid_svg_of_the_size_it_reports():
     line = curve(range(10), [1, 0.8, 0.6, 0.5, 0.45, 0.4, 0.38, 0.36, 0.35, 0.34])
-    for count, size in [(1, (480, 240)), (2, (960, 240)), (4, (960, 480)), (5, (960, 720))]:
+    for count, size in [(1, (480, 250)), (2, (960, 250)), (4, (960, 500)), (5, (960, 750))]:
         panels = [(f"m{n}", line, None) for n in range(count)]
         svg, width, height = render_svg(panels, "mlp-2", None)
         root = parse(svg)
@@ -106,6 +108,25 @@ def test_the_document_is_valid_svg_of_the_size_it_reports():
         assert "font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,sans-serif" in root.find(f"{NS}style").text
     with pytest.raises(ValueError):
         render_svg([], "mlp-2", None)
+
+
+def test_the_phone_figure_is_one_column_of_narrow_panels_with_axis_labels():
+    from mljournal.rendering.svg_plots import NARROW_HEIGHT, NARROW_WIDTH
+
+    line = curve(range(10), [1, 0.8, 0.6, 0.5, 0.45, 0.4, 0.38, 0.36, 0.35, 0.34])
+    svg, width, height = render_svg([(f"m{n}", line, None) for n in range(3)], "mlp-2", None, narrow=True)
+    assert (width, height) == (NARROW_WIDTH, 3 * NARROW_HEIGHT) == (360, 750)
+    root = parse(svg)
+    labels = [t.text for t in root.iter(f"{NS}text") if t.get("class") == "end label"]
+    assert labels == ["step", "step", "step"]  # the y axis's label is each panel's title: its metric
+    assert "text{font-size:11px" in root.find(f"{NS}style").text  # 11 px at a phone's 360 px
+
+
+def test_the_parents_dashes_are_drawn_over_the_models_line():
+    own, theirs = curve(range(10), [1] * 10), curve(range(10), [1] * 10)  # the same curve: fully overlapping
+    root = parse(render_svg([("loss", own, theirs)], "m-2", "m-1")[0])
+    [area] = [g for g in root.iter(f"{NS}g") if (g.get("transform") or "").endswith(") scale(.5)")]
+    assert [p.get("class") for p in area.findall(f"{NS}path")] == ["own", "parent"]
 
 
 def test_a_gap_starts_a_new_subpath_and_the_path_follows_the_data():
@@ -129,8 +150,8 @@ def test_path_data_is_compact_integers_in_the_plot_area():
             assert re.fullmatch(r"(M\d+ \d+([lhv]-?\d+( ?-?\d+)*)+)+", d), d[:120]
             assert " -" not in d and "." not in d
             for subpath in points(d):
-                for x, y in subpath:  # half pixels: the plot area is (480 - left - 16) x 182 px
-                    assert 0 <= x <= 2 * 444 and 0 <= y <= 2 * 182
+                for x, y in subpath:  # half pixels: the plot area is (480 - left - 16) x AREA px
+                    assert 0 <= x <= 2 * 444 and 0 <= y <= 2 * AREA
 
 
 def test_a_spike_survives_the_column_reduction():
@@ -140,8 +161,8 @@ def test_a_spike_survives_the_column_reduction():
     [d] = curve_paths(root, "own")
     [line] = points(d)
     ys = [y for _, y in line]
-    # 5% padding: the flat line sits at the bottom, the spike at the top, 182 px apart less padding.
-    assert abs(max(ys) - min(ys) - 2 * 182 / 1.1) <= 1
+    # 5% padding: the flat line sits at the bottom, the spike at the top, AREA px apart less padding.
+    assert abs(max(ys) - min(ys) - 2 * AREA / 1.1) <= 1
     assert len(line) <= 6  # flat, up, down, flat: consecutive collinear segments joined
 
 
@@ -161,7 +182,7 @@ def test_a_steep_straight_line_stays_straight_and_a_sparse_peak_keeps_its_apex()
     assert "v" not in d  # no staircase
     sparse = curve([0, 10, 20, 30, 40], [0, 1, 9, 1, 0])
     [line] = points(curve_paths(parse(render_svg([("v", sparse, None)], "m-1", None)[0]), "own")[0])
-    assert len(line) == 5 and min(y for _, y in line) == round(2 * 182 * 0.05 / 1.1)  # the 5% margin above 9
+    assert len(line) == 5 and min(y for _, y in line) == round(2 * AREA * 0.05 / 1.1)  # the 5% margin above 9
 
 
 def test_a_single_point_and_isolated_points_are_dots():

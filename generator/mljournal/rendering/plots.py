@@ -37,6 +37,9 @@ class Plot:
     height: int
     metrics: tuple[str, ...]
     parent_overlaid: bool  # some panel shows the parent's curve too
+    narrow: Path | None = None  # the same panels in one column, for phones (SVG plots)
+    narrow_width: int = 0
+    narrow_height: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ class PendingPlots:
             if self.futures:
                 self.missing = []  # the worker drew them all
         except (BrokenProcessPool, OSError, RuntimeError):
-            self.missing = [job for job in self.missing if not job[0].exists()]  # drawn here instead
+            self.missing = [job for job in self.missing if not _drawn(job[0])]  # drawn here instead
         finally:
             if self.pool is not None:
                 self.pool.shutdown()
@@ -101,8 +104,11 @@ def start_plots(cache_dir: Path, jobs: list[PlotJob], plot_format: str = "svg") 
         columns = 1 if len(names) == 1 else 2
         rows = math.ceil(len(names) / columns)
         overlaid = bool(job.parent and set(names) & set(job.parent[1]))
-        plots[job.model_id] = Plot(path, PANEL_WIDTH * columns, panel_height * rows, names, overlaid)
-        if not path.exists():
+        narrow = path.with_name(path.stem + "-narrow.svg") if svg else None  # named by the same content
+        plots[job.model_id] = Plot(path, PANEL_WIDTH * columns, panel_height * rows, names, overlaid, narrow,
+                                   svg_plots.NARROW_WIDTH, svg_plots.NARROW_HEIGHT * len(names)) if svg else Plot(
+            path, PANEL_WIDTH * columns, panel_height * rows, names, overlaid)
+        if not _drawn(path):
             panels = []
             for metric in names:
                 own = envelope(job.metrics[metric].steps, job.metrics[metric].values)
@@ -125,6 +131,11 @@ def start_plots(cache_dir: Path, jobs: list[PlotJob], plot_format: str = "svg") 
     return PendingPlots(plots, missing, lambda rest: _draw_pngs(rest))
 
 
+def _drawn(path: Path) -> bool:
+    """Every file of a plot is there: an SVG plot has a narrow twin for phones."""
+    return path.exists() and (path.suffix != ".svg" or path.with_name(path.stem + "-narrow.svg").exists())
+
+
 SVG_POOL_THRESHOLD = 64  # fewer new SVG plots than this are drawn in the build's own process
 
 
@@ -132,9 +143,10 @@ def _draw_svgs(jobs: list) -> None:
     from mljournal.rendering import svg_plots
 
     for path, model_id, panels, parent_id in jobs:
-        text, _, _ = svg_plots.render_svg(panels, model_id, parent_id)
-        with replacing(path) as partial:
-            partial.write_text(text, encoding="utf-8")
+        for target, narrow in ((path, False), (path.with_name(path.stem + "-narrow.svg"), True)):
+            text, _, _ = svg_plots.render_svg(panels, model_id, parent_id, narrow=narrow)
+            with replacing(target) as partial:
+                partial.write_text(text, encoding="utf-8")
 
 
 def _draw_pngs(missing: list) -> None:

@@ -140,7 +140,11 @@ def render_site(
             for model_id, plot in pending.result().items():
                 dest = f"assets/plots/{plot.path.name}"
                 assets.append(SiteAsset(dest, plot.path, plot_of=model_id))
-                plots[model_id] = PlotImage(dest, plot.width, plot.height, plot.metrics, plot.parent_overlaid)
+                narrow = f"assets/plots/{plot.narrow.name}" if plot.narrow else None
+                if plot.narrow:
+                    assets.append(SiteAsset(narrow, plot.narrow, plot_of=model_id))
+                plots[model_id] = PlotImage(dest, plot.width, plot.height, plot.metrics, plot.parent_overlaid,
+                                            narrow, plot.narrow_width, plot.narrow_height)
         return plots
 
     def wants(route: routes.Route, key: str) -> bool:

@@ -21,14 +21,17 @@ from __future__ import annotations
 import math
 import unicodedata
 
-PANEL_WIDTH, PANEL_HEIGHT = 480, 240  # CSS pixels per metric panel
-STYLE_VERSION = b"svg-2"  # part of every plot's cache key: bump when the drawing changes
+PANEL_WIDTH, PANEL_HEIGHT = 480, 250  # CSS pixels per metric panel
+# The one-column figure a phone shows: panels as wide as a phone's page (~360 CSS px), so its
+# 11 px labels stay 11 px there (the wide figure scaled to a phone's width would make them 8).
+NARROW_WIDTH, NARROW_HEIGHT = 360, 250
+STYLE_VERSION = b"svg-3"  # part of every plot's cache key: bump when the drawing changes
 OWN_COLOUR, PARENT_COLOUR = "#3f51b5", "#9e9e9e"
 
 Curve = tuple[tuple[float, ...], tuple[float, ...]]  # (steps, values); NaN is a gap
 Panel = tuple[str, Curve, Curve | None]  # (metric, the model's curve, the parent's curve)
 
-_TOP, _BOTTOM, _RIGHT = 30, 28, 16  # the plot area's insets in a panel; the left one fits the labels
+_TOP, _BOTTOM, _RIGHT = 30, 38, 16  # the plot area's insets in a panel; the left one fits the labels
 _MIN_LEFT, _MAX_LEFT = 36, 120
 _TITLE_BASELINE = 19
 _TICK_SIZE, _TITLE_SIZE = 11, 13  # font sizes, px
@@ -47,7 +50,7 @@ _STYLE = (
     'svg{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}'
     "text{font-size:11px;fill:#555}"
     ".title{font-size:13px;fill:#222}"
-    ".end{text-anchor:end}.mid{text-anchor:middle}"
+    ".end{text-anchor:end}.mid{text-anchor:middle}.label{fill:#777}"
     ".grid,.axis,.own,.parent{fill:none}"
     ".grid{stroke:#e0e0e0}.axis{stroke:#888}"
     f".own{{stroke:{OWN_COLOUR};stroke-width:3.2;stroke-linejoin:round;stroke-linecap:round}}"
@@ -61,14 +64,16 @@ _SUFFIXES = ((12, "T"), (9, "G"), (6, "M"), (3, "k"))
 _NOT_XML = {c: "\ufffd" for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF)}
 
 
-def render_svg(panels: list[Panel], model_id: str, parent_id: str | None) -> tuple[str, int, int]:
+def render_svg(panels: list[Panel], model_id: str, parent_id: str | None, narrow: bool = False) -> tuple[str, int, int]:
     """A standalone SVG document (UTF-8 text) of one model's metric panels, and its width and
-    height in CSS px: one column for one panel, else two; each panel PANEL_WIDTH x PANEL_HEIGHT."""
+    height in CSS px: one column for one panel, else two, each panel PANEL_WIDTH x PANEL_HEIGHT;
+    `narrow`: one column of NARROW_WIDTH x NARROW_HEIGHT panels, for phones."""
     if not panels:
         raise ValueError("a plot needs at least one panel")
-    columns = 1 if len(panels) == 1 else 2
+    columns = 1 if narrow or len(panels) == 1 else 2
+    panel_width, panel_height = (NARROW_WIDTH, NARROW_HEIGHT) if narrow else (PANEL_WIDTH, PANEL_HEIGHT)
     rows = math.ceil(len(panels) / columns)
-    width, height = PANEL_WIDTH * columns, PANEL_HEIGHT * rows
+    width, height = panel_width * columns, panel_height * rows
     legend = [(model_id, "own")]
     if any(theirs is not None for _, _, theirs in panels):
         legend.append((parent_id if parent_id is not None else "parent", "parent"))
@@ -80,8 +85,8 @@ def render_svg(panels: list[Panel], model_id: str, parent_id: str | None) -> tup
         f'<rect width="{width}" height="{height}" fill="#fff"/>',
     ]
     for number, panel in enumerate(panels):
-        left, top = (number % columns) * PANEL_WIDTH, (number // columns) * PANEL_HEIGHT
-        out.append(_panel(panel, left, top, legend if number == 0 else None))
+        left, top = (number % columns) * panel_width, (number // columns) * panel_height
+        out.append(_panel(panel, left, top, legend if number == 0 else None, panel_width, panel_height))
     out.append("</svg>\n")
     return "\n".join(out), width, height
 
@@ -162,7 +167,8 @@ def _scale(values, low: float, high: float, size: float):
     return (values * 0.5 - low * 0.5) * (size / (high * 0.5 - low * 0.5))
 
 
-def _panel(panel: Panel, left: int, top: int, legend: list[tuple[str, str]] | None) -> str:
+def _panel(panel: Panel, left: int, top: int, legend: list[tuple[str, str]] | None,
+           panel_width: int = PANEL_WIDTH, panel_height: int = PANEL_HEIGHT) -> str:
     import numpy
 
     metric, own, theirs = panel
@@ -181,10 +187,10 @@ def _panel(panel: Panel, left: int, top: int, legend: list[tuple[str, str]] | No
 
     widest = max((_text_width(label, _TICK_SIZE) for _, label in yticks), default=0)
     x0 = min(_MAX_LEFT, max(_MIN_LEFT, math.ceil(widest) + 12))
-    x1, y0, y1 = PANEL_WIDTH - _RIGHT, _TOP, PANEL_HEIGHT - _BOTTOM
+    x1, y0, y1 = panel_width - _RIGHT, _TOP, panel_height - _BOTTOM
     width, height = x1 - x0, y1 - y0
 
-    title = _fit(metric, _TITLE_SIZE, PANEL_WIDTH - x0 - 6)
+    title = _fit(metric, _TITLE_SIZE, panel_width - x0 - 6)
     out = [f'<g transform="translate({left} {top})">' if left or top else "<g>",
            f'<text class="title" x="{x0}" y="{_TITLE_BASELINE}">{_escape(title)}</text>']
 
@@ -200,7 +206,7 @@ def _panel(panel: Panel, left: int, top: int, legend: list[tuple[str, str]] | No
         x = math.floor(x0 + float(_scale(value, xlow, xhigh, width))) + 0.5
         axis.append(f"M{_num(x)} {y1 + 1}v4")
         half = _text_width(label, _TICK_SIZE) / 2
-        centre = min(max(x, half + 2), PANEL_WIDTH - half - 2)  # kept inside the panel
+        centre = min(max(x, half + 2), panel_width - half - 2)  # kept inside the panel
         xlabels.append(f'<text x="{_num(centre)}">{label}</text>')
     if grid:
         out.append(f'<path class="grid" d="{"".join(grid)}"/>')
@@ -209,11 +215,14 @@ def _panel(panel: Panel, left: int, top: int, legend: list[tuple[str, str]] | No
         out.append(f'<g class="end" transform="translate({x0 - 7} 4)">{"".join(ylabels)}</g>')
     if xlabels:
         out.append(f'<g class="mid" transform="translate(0 {y1 + 17})">{"".join(xlabels)}</g>')
+    # The axes' labels: the x axis is the step; the y axis is the metric, the panel's title.
+    out.append(f'<text class="end label" x="{x1}" y="{y1 + 31}">step</text>')
 
-    # Curves in half pixels from the plot's top left corner, the parent's first (underneath).
+    # Curves in half pixels from the plot's top left corner, the parent's last: its dashes are
+    # drawn over the model's line, so it stays visible where the two curves run together.
     out.append(f'<g transform="translate({x0} {y0}) scale(.5)">')
     drawn = []  # every drawn point, in half pixels: where the legend should not go
-    for steps, values, cls in reversed(arrays):
+    for steps, values, cls in arrays:
         path, dots, points = _curve(numpy, steps, values, (xlow, xhigh, width), (ylow, yhigh, height),
                                     _COLUMNS[cls])
         drawn.append(points)

@@ -36,6 +36,9 @@ class PlotImage:
     height: int
     metrics: tuple[str, ...]
     parent_overlaid: bool
+    narrow_url: str | None = None  # one column, for phones
+    narrow_width: int = 0
+    narrow_height: int = 0
 
 
 @dataclass(frozen=True)

@@ -87,10 +87,17 @@ def model_page(kit: PageKit, model: Model, section_html: Callable[[Entry, str], 
         )
         if plot:
             compared = f" (dashed: parent {e(model.parent)})" if plot.parent_overlaid else ""
+            alt = f'{e(", ".join(plot.metrics))} of {e(model.id)}'
+            # Two figures, one shown: panels side by side, or (under 600 px) one column of
+            # narrower panels whose labels stay 11 px on a phone. A lazy image that is not
+            # shown is not fetched.
+            narrow = (f'<a class="mj-plot-narrow" href="{url(plot.narrow_url)}"><img src="{url(plot.narrow_url)}" '
+                      f'alt="{alt}" width="{plot.narrow_width}" height="{plot.narrow_height}" loading="lazy" '
+                      f'decoding="async"></a>' if plot.narrow_url else "")
             out.append(
-                f'<p class="mj-plots-note">Plots{compared}:</p><figure class="mj-plot"><a href="{url(plot.url)}">'
-                f'<img src="{url(plot.url)}" alt="{e(", ".join(plot.metrics))} of {e(model.id)}" width="{plot.width}" '
-                f'height="{plot.height}" loading="lazy" decoding="async"></a></figure>'
+                f'<p class="mj-plots-note">Plots{compared}:</p><figure class="mj-plot{" mj-plot--two" if narrow else ""}">'
+                f'<a class="mj-plot-wide" href="{url(plot.url)}"><img src="{url(plot.url)}" alt="{alt}" '
+                f'width="{plot.width}" height="{plot.height}" loading="lazy" decoding="async"></a>{narrow}</figure>'
             )
     if run:
         tables = results_html(run)
