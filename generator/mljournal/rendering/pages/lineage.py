@@ -33,48 +33,51 @@ def models_index_page(kit: PageKit, table: KeyMetrics) -> Markup:
         model = models[model_id]
         parent = models[model.parent] if model.parent and model.parent_known else None
         kids = "".join(branch(c) for c in model.children)
-        return (f'<li><div class="mj-node">{kit.model_link(model_id)} {kit.status(model.status)}'
-                f"{_value(model, parent, metric, table)}{_changed(model, parent)}</div>"
+        return (f"<li>{kit.model_link(model_id)} {kit.status(model.status)}"
+                f"{_value(model, parent, metric, table)}{_changed(model, parent)}"
                 + (f"<ul>{kids}</ul>" if kids else "") + "</li>")
 
     roots = [m for m in models.values() if not (m.parent and m.parent_known)]
     shown = f" and its {e(metric)} (best), with the change from its parent's" if metric else ""
     return Markup(f'<h1>Models</h1><p class="mj-facts" data-search-exclude>Each model under its parent{shown}; then what it changed.</p>'
-                  f'<ul class="mj-forest">{"".join(branch(r.id) for r in roots)}</ul>')
+                  # copies of what the model pages and entries index; a few elements a model (the DOM stays small)
+                  f'<div data-search-exclude><ul class="mj-forest">{"".join(branch(r.id) for r in roots)}</ul></div>')
 
 
 def _value(model: Model, parent: Model | None, metric: str | None, table: KeyMetrics) -> str:
-    """' val_acc 0.9750 ↑ +0.0028', the arrow green when the change is for the better."""
+    """' 0.9778 ↑ +0.0028': the model's best value and its change from its parent's, in one
+    element (a page of hundreds of models stays small), green when the change is for the
+    better, red when for the worse."""
     found = table.bests.get(model.id, {}).get(metric) if metric else None
     if found is None:
         return ""
-    doubt = "" if model.id in table.trusted else " mj-untrusted"  # a model marked buggy
-    out = f' <span class="mj-value{doubt}" title="best {e(metric)}, at step {found[0]}">{number(found[1])}</span>'
+    css = ["mj-value"] + ([] if model.id in table.trusted else ["mj-untrusted"])  # a model marked buggy
+    title, change = f"best {e(metric)}, at step {found[0]}", ""
     before = table.bests.get(parent.id, {}).get(metric) if parent else None
     if before is not None and before[1] == before[1] and found[1] == found[1]:
         delta = found[1] - before[1]
         if delta == 0:
-            return out + ' <span class="mj-delta">= parent</span>'
-        better = (delta > 0) == (table.goals[metric] == "max")
-        arrow = "↑" if delta > 0 else "↓"
-        out += (f' <span class="mj-delta mj-delta--{"better" if better else "worse"}" '
-                f'title="{"better" if better else "worse"} than {e(parent.id)}: {number(before[1])}">'
-                f"{arrow} {'+' if delta > 0 else '−'}{number(abs(delta))}</span>")
-    return out
+            change = " = parent"
+        else:
+            better = (delta > 0) == (table.goals[metric] == "max")
+            css.append(f"mj-delta--{'better' if better else 'worse'}")
+            title += f"; {'better' if better else 'worse'} than {e(parent.id)}: {number(before[1])}"
+            change = f" {'↑ +' if delta > 0 else '↓ −'}{number(abs(delta))}"
+    return f' <span class="{" ".join(css)}" title="{title}">{number(found[1])}{change}</span>'
 
 
 def _changed(model: Model, parent: Model | None) -> str:
     """What this model changed: its parameters that differ from its parent's, then its title
     or its hypothesis's first sentence."""
     changes = changed_params(model.run, parent.run if parent else None)
-    pieces = [f"<code>{e(c.name)}: {e(_shown(c.before))} → {e(_shown(c.after))}</code>" for c in changes[:MOST_CHANGES]]
+    shown = [f"{c.name}: {_shown(c.before)} → {_shown(c.after)}" for c in changes[:MOST_CHANGES]]
     if len(changes) > MOST_CHANGES:
-        pieces.append(f"+{len(changes) - MOST_CHANGES} more")
+        shown.append(f"+{len(changes) - MOST_CHANGES} more")
     hypothesis = model.latest("hypothesis")
     title = next((entry.title for entry in model.entries if entry.title), None)
     words = title or (_first_sentence(plain(hypothesis[1].text)) if hypothesis else "")
-    text = f'<span class="mj-why" data-search-exclude>{e(words)}</span>' if words else ""  # indexed at its home
-    return f' <span class="mj-changed">{" ".join(pieces)}{" " if pieces and text else ""}{text}</span>' if pieces or text else ""
+    code = f" <code>{e('; '.join(shown))}</code>" if shown else ""
+    return code + (f" {e(words)}" if words else "")
 
 
 def _shown(value: str | None) -> str:
