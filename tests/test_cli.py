@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -265,3 +266,22 @@ def test_up_to_date_sees_hooks_and_environment_values_in_the_config(project, cli
     assert cli("build").stdout.startswith("Built ")  # (in one process MkDocs keeps the hook module it imported)
     monkeypatch.setenv("DESC", "a new description")
     assert cli("build").stdout.startswith("Built ")
+
+
+def test_a_killed_builds_scratch_folders_are_removed_by_the_next_build(project, cli):
+    """A build killed mid-way leaves .site.building-<pid>; the next build removes it (its
+    process is gone), but never the folder of a build still running."""
+    import subprocess
+
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfine\n")
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    stale = project.root / f".site.building-{gone.pid}"
+    (stale / "models").mkdir(parents=True)
+    old = project.root / f".site.old-{gone.pid}"
+    old.mkdir()
+    running = project.root / f".site.building-{os.getppid()}"  # a live process: the test runner's parent
+    running.mkdir()
+    assert cli("build").exit_code == 0
+    assert not stale.exists() and not old.exists() and running.is_dir()
+    assert (project.root / "site" / "models" / "a-1" / "index.html").is_file()

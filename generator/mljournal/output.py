@@ -43,13 +43,39 @@ def _shown(path: Path, project_dir: Path) -> str:
 
 @contextmanager
 def staging_dir(final: Path) -> Iterator[Path]:
-    """A scratch folder beside `final` to build into; removed unless it was swapped in."""
+    """A scratch folder beside `final` to build into; removed unless it was swapped in. The
+    scratch folders of builds that were killed (their process is gone) are removed first."""
+    remove_stale(final)
     staging = final.parent / f".{final.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_stale(final: Path) -> list[Path]:
+    """Remove `.<site>.building-<pid>` and `.<site>.old-<pid>` folders whose process is gone
+    (a build killed mid-way); those of running builds are left alone. The ones removed."""
+    removed = []
+    for kind in ("building", "old"):
+        for folder in final.parent.glob(f".{final.name}.{kind}-*"):
+            pid = folder.name.rsplit("-", 1)[-1]
+            if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)) or folder.is_symlink():
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def swap_in(staging: Path, final: Path) -> None:
