@@ -81,8 +81,8 @@ def stage_site(project: Project, stage: Path) -> tuple[BuildResult, list[str]]:
     docs = stage / "docs"
     wanted: dict[str, bytes | Path] = {}
     ours = (settings.entries_folder + "/", settings.runs_folder + "/")
-    for path in _other_files(project.docs_dir, ours):
-        wanted[path.relative_to(project.docs_dir).as_posix()] = path
+    authors = {path.relative_to(project.docs_dir).as_posix(): path for path in _other_files(project.docs_dir, ours)}
+    wanted.update(authors)
     for asset in rendered.assets:
         wanted[asset.dest_uri] = asset.source
     for made in rendered.files:
@@ -97,7 +97,8 @@ def stage_site(project: Project, stage: Path) -> tuple[BuildResult, list[str]]:
     wanted[STYLESHEET] = Path(str(theme.joinpath(STYLESHEET)))
     wanted[SCRIPT] = Path(str(theme.joinpath(SCRIPT)))
     _sync(docs, wanted)
-    config = _derived_config(project, [p.src_uri for p in rendered.pages])
+    generated = {p.src_uri for p in rendered.pages}
+    config = _derived_config(project, sorted(p for p in authors if p.endswith(".md") and p not in generated))
     _write_if_changed(stage / "mkdocs.yml", config.encode("utf-8"))
     return BuildResult(stage / "site", len(rendered.pages), len(index.entries), len(index.models)), warnings
 
@@ -109,7 +110,7 @@ def _markdown(title: str, hide: tuple[str, ...], searchable: bool, html: str) ->
             f'<div class="mj-page">{html}</div>\n')
 
 
-def _derived_config(project: Project, pages: list[str]) -> str:
+def _derived_config(project: Project, other_pages: list[str]) -> str:
     """mkdocs.yml for the staging folder: the author's settings, the journal's nav and
     stylesheet, no plugins (Zensical ignores those it does not know) and no hooks."""
     config = {k: v for k, v in project.config.items() if k not in ("plugins", "hooks", "docs_dir", "site_dir", "INHERIT")}
@@ -121,17 +122,9 @@ def _derived_config(project: Project, pages: list[str]) -> str:
     config["extra_css"] = [*(config.get("extra_css") or []), STYLESHEET]
     config["extra_javascript"] = [*(config.get("extra_javascript") or []), SCRIPT]
     if "nav" not in project.config:
-        generated = set(pages)
-        extra = sorted(p for p in _other_pages(project) if p not in generated)
-        config["nav"] = [*NAV, *extra]
+        config["nav"] = [*NAV, *other_pages]
     config["use_directory_urls"] = bool(project.config.get("use_directory_urls", True))
     return "# Written by mljournal from mkdocs.yml for `zensical build`; edits here are lost.\n" + dump_config(config)
-
-
-def _other_pages(project: Project) -> list[str]:
-    settings = project.settings
-    ours = (settings.entries_folder + "/", settings.runs_folder + "/")
-    return [p.relative_to(project.docs_dir).as_posix() for p in _other_files(project.docs_dir, ours) if p.suffix == ".md"]
 
 
 def _other_files(docs_dir: Path, ours: tuple[str, ...]) -> list[Path]:

@@ -15,7 +15,7 @@ import hashlib
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -104,10 +104,11 @@ def start_plots(cache_dir: Path, jobs: list[PlotJob], plot_format: str = "svg") 
         columns = 1 if len(names) == 1 else 2
         rows = math.ceil(len(names) / columns)
         overlaid = bool(job.parent and set(names) & set(job.parent[1]))
-        narrow = path.with_name(path.stem + "-narrow.svg") if svg else None  # named by the same content
-        plots[job.model_id] = Plot(path, PANEL_WIDTH * columns, panel_height * rows, names, overlaid, narrow,
-                                   svg_plots.NARROW_WIDTH, svg_plots.NARROW_HEIGHT * len(names)) if svg else Plot(
-            path, PANEL_WIDTH * columns, panel_height * rows, names, overlaid)
+        plot = Plot(path, PANEL_WIDTH * columns, panel_height * rows, names, overlaid)
+        if svg:  # its phone twin, named by the same content
+            plot = replace(plot, narrow=narrow_twin(path), narrow_width=svg_plots.NARROW_WIDTH,
+                           narrow_height=svg_plots.NARROW_HEIGHT * len(names))
+        plots[job.model_id] = plot
         if not _drawn(path):
             panels = []
             for metric in names:
@@ -131,9 +132,14 @@ def start_plots(cache_dir: Path, jobs: list[PlotJob], plot_format: str = "svg") 
     return PendingPlots(plots, missing, lambda rest: _draw_pngs(rest))
 
 
+def narrow_twin(path: Path) -> Path:
+    """The one-column figure for phones of the SVG plot at `path`."""
+    return path.with_name(path.stem + "-narrow.svg")
+
+
 def _drawn(path: Path) -> bool:
     """Every file of a plot is there: an SVG plot has a narrow twin for phones."""
-    return path.exists() and (path.suffix != ".svg" or path.with_name(path.stem + "-narrow.svg").exists())
+    return path.exists() and (path.suffix != ".svg" or narrow_twin(path).exists())
 
 
 SVG_POOL_THRESHOLD = 64  # fewer new SVG plots than this are drawn in the build's own process
@@ -143,7 +149,7 @@ def _draw_svgs(jobs: list) -> None:
     from mljournal.rendering import svg_plots
 
     for path, model_id, panels, parent_id in jobs:
-        for target, narrow in ((path, False), (path.with_name(path.stem + "-narrow.svg"), True)):
+        for target, narrow in ((path, False), (narrow_twin(path), True)):
             text, _, _ = svg_plots.render_svg(panels, model_id, parent_id, narrow=narrow)
             with replacing(target) as partial:
                 partial.write_text(text, encoding="utf-8")
