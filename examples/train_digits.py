@@ -18,7 +18,8 @@ writes predict_results.json next to the metrics.
 
 Data: sklearn.datasets.load_digits (1797 images, shipped inside scikit-learn,
 no download), split once into train 1077 / val 360 / test 360, stratified,
-random_state=0.  Only numpy, scikit-learn and matplotlib are needed.
+random_state=0.  Only numpy, scikit-learn, matplotlib and mljournal (for its
+excerpt writer) are needed.
 """
 
 import os
@@ -51,6 +52,8 @@ from sklearn.metrics import accuracy_score, confusion_matrix, log_loss  # noqa: 
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+from mljournal.recording.run import save_excerpt  # noqa: E402
 
 SEED = 0
 CLASSES = np.arange(10)
@@ -281,7 +284,7 @@ class Preprocessor:
         return X
 
 
-def prepare(params, splits, bug=None):
+def prepare(params, splits):
     """Returns (preprocessor, train, val, raw val images) for one model."""
     X_train, y_train = splits["train"]
     if params["shift_aug"]:
@@ -289,14 +292,26 @@ def prepare(params, splits, bug=None):
     if params["label_noise"]:
         y_train = add_label_noise(y_train, params["label_noise"], np.random.default_rng(SEED))
     X_val, y_val = splits["val"]
-    if bug == "val_is_train":
-        # mlp-4's bug, kept reproducible: validation arrays = training arrays.
-        X_val, y_val = X_train, y_train
-    elif bug is not None:
-        raise SystemExit(f"unknown bug {bug!r}")
     prep = Preprocessor(params["scale"]).fit(X_train)
     return (prep, (prep.transform(X_train), y_train), (prep.transform(X_val), y_val),
             (X_val, y_val))
+
+
+def prepare_val_is_train(params, splits):
+    """mlp-4's pipeline as it was, kept reproducible: the refactor that added the
+    augmentation handed the training arrays back as the validation set."""
+    X_train, y_train = splits["train"]
+    if params["shift_aug"]:
+        X_train, y_train = augment_shift(X_train, y_train)
+    if params["label_noise"]:
+        y_train = add_label_noise(y_train, params["label_noise"], np.random.default_rng(SEED))
+    X_val, y_val = X_train, y_train
+    prep = Preprocessor(params["scale"]).fit(X_train)
+    return (prep, (prep.transform(X_train), y_train), (prep.transform(X_val), y_val),
+            (X_val, y_val))
+
+
+PIPELINES = {None: prepare, "val_is_train": prepare_val_is_train}  # by the registry's "bug"
 
 
 # --------------------------------------------------------------------------
@@ -357,6 +372,22 @@ def train_mlp(p, train, val, log):
     clf = MLPClassifier(hidden_layer_sizes=tuple(p["hidden"]), alpha=p["alpha"],
                         learning_rate_init=p["learning_rate_init"],
                         batch_size=p["batch_size"], random_state=SEED)
+    for epoch in range(1, p["epochs"] + 1):
+        clf.partial_fit(Xt, yt, classes=CLASSES)
+        pt, pv = clf.predict_proba(Xt), clf.predict_proba(Xv)
+        log(epoch, train_loss=log_loss(yt, pt, labels=CLASSES),
+            train_acc=accuracy_score(yt, pt.argmax(1)),
+            val_loss=log_loss(yv, pv, labels=CLASSES), val_acc=accuracy_score(yv, pv.argmax(1)))
+    return clf
+
+
+def train_mlp_early_stopping(p, train, val, log):
+    """mlp-8 on: stop when val_loss has not improved for `early_stopping_patience`
+    epochs, and keep the model of the best epoch."""
+    (Xt, yt), (Xv, yv) = train, val
+    clf = MLPClassifier(hidden_layer_sizes=tuple(p["hidden"]), alpha=p["alpha"],
+                        learning_rate_init=p["learning_rate_init"],
+                        batch_size=p["batch_size"], random_state=SEED)
     patience = p["early_stopping_patience"]
     best, best_loss, bad = None, np.inf, 0
     for epoch in range(1, p["epochs"] + 1):
@@ -366,16 +397,15 @@ def train_mlp(p, train, val, log):
         log(epoch, train_loss=log_loss(yt, pt, labels=CLASSES),
             train_acc=accuracy_score(yt, pt.argmax(1)),
             val_loss=vloss, val_acc=accuracy_score(yv, pv.argmax(1)))
-        if patience:
-            if vloss < best_loss:
-                best, best_loss, bad = copy.deepcopy(clf), vloss, 0
-                best.best_epoch_ = epoch
-            else:
-                bad += 1
-                if bad >= patience:
-                    print(f"  early stop at epoch {epoch}, best epoch {best.best_epoch_}")
-                    break
-    return best if patience else clf
+        if vloss < best_loss:
+            best, best_loss, bad = copy.deepcopy(clf), vloss, 0
+            best.best_epoch_ = epoch
+        else:
+            bad += 1
+            if bad >= patience:
+                print(f"  early stop at epoch {epoch}, best epoch {best.best_epoch_}")
+                break
+    return best
 
 
 def train_hgb(p, train, val, log):
@@ -399,6 +429,12 @@ def train_hgb(p, train, val, log):
 
 
 TRAINERS = {"linear": train_linear, "mlp": train_mlp, "hgb": train_hgb}
+
+
+def trainer_for(family, params):
+    if family == "mlp" and params["early_stopping_patience"]:
+        return train_mlp_early_stopping
+    return TRAINERS[family]
 METRIC_NAMES = ["train_loss", "train_acc", "val_loss", "val_acc"]
 
 
@@ -466,14 +502,21 @@ def train(model_id, journal, ckpt_dir, splits):
     run_dir.mkdir(parents=True)
 
     t0 = time.perf_counter()
-    prep, train_xy, val_xy, (X_val_raw, y_val) = prepare(params, splits, spec.get("bug"))
+    pipeline, trainer = PIPELINES[spec.get("bug")], trainer_for(spec["family"], params)
+    prep, train_xy, val_xy, (X_val_raw, y_val) = pipeline(params, splits)
     fmt = METRICS_FORMAT[spec["family"]]
     writer = MetricsWriter(run_dir, fmt, METRIC_NAMES)
+    # The code this model is about, kept by the recorder's excerpt writer: the model page
+    # (and the compare page) diff it against the parent's excerpt of the same name.
+    excerpts = {}
+    for name, code in (("prepare.py", pipeline), ("train.py", trainer)):
+        written, origin = save_excerpt(run_dir, code, name=name)
+        excerpts[written.name] = origin
     run = {"command": command_for(model_id), "params": params,
-           "started": spec["started"], "finished": None, "status": "running"}
+           "started": spec["started"], "finished": None, "status": "running", "excerpts": excerpts}
     (run_dir / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
     try:
-        clf = TRAINERS[spec["family"]](params, train_xy, val_xy, writer.log)
+        clf = trainer(params, train_xy, val_xy, writer.log)
     finally:
         writer.close()
 

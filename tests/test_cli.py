@@ -139,7 +139,7 @@ def test_build_reports_warnings_and_strict_fails_keeping_the_old_site(project, c
         "warning: journal/entries/2026-10-02-bad.md:3: unknown key 'modle' (did you mean 'model'?); the keys are: "
         "date, model, parent, tags, status, corrects, commit, title"
     )
-    assert re.fullmatch(r"Built .*/site/ from 1 entries about 1 models: 6 pages in [\d.]+ s, 1 warnings\.", lenient.output.splitlines()[1])
+    assert re.fullmatch(r"Built .*/site/ from 1 entries about 1 models: 7 pages in [\d.]+ s, 1 warnings\.", lenient.output.splitlines()[1])
     (project.root / "site" / "marker").write_text("old site")
     strict = cli("build", "--strict")
     assert strict.exit_code == 1

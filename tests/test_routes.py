@@ -45,7 +45,8 @@ def test_each_route_belongs_to_one_page_kind_module():
     owned = [route for kind in KINDS for route in kind.ROUTES]
     assert sorted(r.kind for r in owned) == sorted(r.kind for r in routes.ROUTES)
     assert routes.NAV == [{"Conclusions": "index.md"}, {"Timeline": "timeline/index.md"},
-                          {"Models": "models/index.md"}, {"Tags": "tags/index.md"}]
+                          {"Models": "models/index.md"}, {"Tags": "tags/index.md"},
+                          {"Compare": "compare/index.md"}]
 
 
 def test_page_sources_are_written_only_in_the_route_table():

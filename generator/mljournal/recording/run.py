@@ -173,33 +173,8 @@ class Run:
         """Keep the lines of code this run is about: a function's, class's or module's source
         (``run.excerpt(TCNBlock)``), or lines of a file (``path="model.py", lines=(10, 42)``).
         The model page shows it, with a diff against the parent model's excerpt of the same name."""
-        if source is not None:
-            try:
-                code, first = inspect.getsourcelines(source)
-                file = inspect.getsourcefile(source) or "?"
-            except (TypeError, OSError) as error:
-                raise RecordingError(f"cannot find the source of {source!r}: {error}") from None
-            text = "".join(code)
-            origin = f"{_relative(file)}:{max(first, 1)}-{max(first, 1) + len(code) - 1}"
-            default = getattr(source, "__qualname__", None) or getattr(source, "__name__", "excerpt")
-            suffix = Path(file).suffix or ".py"
-        elif path is not None:
-            all_lines = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
-            first, last = lines or (1, len(all_lines))
-            if not 1 <= first <= last <= len(all_lines):
-                raise RecordingError(f"lines {first}-{last} are not in {path} ({len(all_lines)} lines)")
-            text = "".join(all_lines[first - 1 : last])
-            origin = f"{_relative(path)}:{first}-{last}"
-            default, suffix = Path(path).stem, Path(path).suffix or ".txt"
-        else:
-            raise RecordingError("excerpt needs an object (a function, class or module) or path=")
-        file_name = _safe_name(name or default) + ("" if name and Path(name).suffix else suffix)
-        folder = self.folder / "excerpts"
-        folder.mkdir(exist_ok=True)
-        target = folder / file_name
-        with replacing(target) as partial:
-            partial.write_text(text, encoding="utf-8")
-        self.meta.setdefault("excerpts", {})[file_name] = origin
+        target, origin = save_excerpt(self.folder, source, path=path, lines=lines, name=name)
+        self.meta.setdefault("excerpts", {})[target.name] = origin
         self._write_meta()
         return target
 
@@ -233,6 +208,39 @@ class Run:
     def _write_meta(self) -> None:
         with replacing(self.folder / "run.json") as partial:
             partial.write_text(json.dumps(self.meta, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def save_excerpt(folder: Path, source: object = None, *, path: str | os.PathLike | None = None,
+                 lines: tuple[int, int] | None = None, name: str | None = None) -> tuple[Path, str]:
+    """Write an excerpt into a run folder's excerpts/ (see `Run.excerpt`): (the file, where
+    its lines come from, "model.py:10-42"), for run.json's "excerpts". For scripts that write
+    their run folders themselves."""
+    if source is not None:
+        try:
+            code, first = inspect.getsourcelines(source)
+            file = inspect.getsourcefile(source) or "?"
+        except (TypeError, OSError) as error:
+            raise RecordingError(f"cannot find the source of {source!r}: {error}") from None
+        text = "".join(code)
+        origin = f"{_relative(file)}:{max(first, 1)}-{max(first, 1) + len(code) - 1}"
+        default = getattr(source, "__qualname__", None) or getattr(source, "__name__", "excerpt")
+        suffix = Path(file).suffix or ".py"
+    elif path is not None:
+        all_lines = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
+        first, last = lines or (1, len(all_lines))
+        if not 1 <= first <= last <= len(all_lines):
+            raise RecordingError(f"lines {first}-{last} are not in {path} ({len(all_lines)} lines)")
+        text = "".join(all_lines[first - 1 : last])
+        origin = f"{_relative(path)}:{first}-{last}"
+        default, suffix = Path(path).stem, Path(path).suffix or ".txt"
+    else:
+        raise RecordingError("excerpt needs an object (a function, class or module) or path=")
+    file_name = _safe_name(name or default) + ("" if name and Path(name).suffix else suffix)
+    target = folder / "excerpts" / file_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with replacing(target) as partial:
+        partial.write_text(text, encoding="utf-8")
+    return target, origin
 
 
 def _write_all(descriptor: int, data: bytes) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from importlib import resources
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +26,11 @@ from mljournal.index import JournalIndex
 from mljournal.reading.entries import Entry
 from mljournal.reading.runs import find_metric
 from mljournal.reading.walk import shown_path
-from mljournal.rendering import exports, feed, routes
+from mljournal.rendering import compare_data, exports, feed, routes
 from mljournal.rendering.html import page_path
 from mljournal.rendering.images import ImageStore
 from mljournal.rendering.markdown import EntryRenderer, RenderContext, Target
-from mljournal.rendering.pages import KINDS, Context, PlotImage, Screenshot, SitePage, timeline
+from mljournal.rendering.pages import KINDS, Context, PlotImage, Screenshot, SitePage, compare, timeline
 from mljournal.rendering.pages.conclusions import key_metrics
 from mljournal.rendering.pages.kit import Links, PageKit
 from mljournal.rendering.plots import PlotJob, start_plots
@@ -74,7 +75,7 @@ def _store_rendered(cache_dir: Path, setup: str, kept: dict[tuple, RenderedEntry
 class SiteAsset:
     dest_uri: str  # where it goes in the site
     source: Path  # the file to copy
-    plot_of: str | None = None  # the model whose plot it is
+    plot_of: str | None = None  # the model it is drawn from (a plot, a compare data file)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ def render_site(
     models and tags are left out (html None): `journal serve` keeps what it has of them."""
     settings = index.settings
     diagnostics: list[Diagnostic] = []
+    theme = resources.files("mljournal.theme")
 
     def page_url(source: str) -> str:
         return source if options.link_sources else page_path(source, options.directory_urls)
@@ -127,6 +129,8 @@ def render_site(
         timeline=page_url(routes.TIMELINE.source()),
         models=page_url(routes.LINEAGE.source()),
         tags=page_url(routes.TAGS.source()),
+        home=page_url(routes.CONCLUSIONS.source()),
+        compare=page_path(routes.COMPARE.source(), options.directory_urls),  # a URL always: links add ?m=
     )
     # 2. Screenshots and their thumbnails; plots, drawn beside the rest of the build.
     assets, screenshots, targets = _screenshots(index, options, diagnostics)
@@ -155,9 +159,14 @@ def render_site(
         # 3. Entry bodies, rendered once and shown on every page they belong to.
         bodies = EntryBodies(index, options, links, targets, page_url)
         entry_html = {entry.key: bodies.body(entry, diagnostics) for entry in index.entries}
-        # 4. Pages, kind by kind.
+        # 4. The compare page's data: a file per model, beside the plots.
+        compare_site = compare_data.Site(options.directory_urls, page_url(routes.COMPARE.source()))
+        data = compare_data.data_files(index, links, bodies.section, screenshots, compare_site, models)
+        assets.extend(SiteAsset(file.dest_uri, file.path, plot_of=model_id) for model_id, file in data.items())
+        assets.extend(SiteAsset(path, Path(str(theme.joinpath(path)))) for path in (*compare.STYLES, *compare.SCRIPTS))
+        # 5. Pages, kind by kind.
         ctx = Context(index, PageKit(index, links, entry_html), bodies.section, page_url, screenshots, drawn, wants,
-                      months, key_metrics(index))
+                      months, key_metrics(index), {m: file.dest_uri for m, file in data.items()}, compare_site)
         site = [page for kind in KINDS for page in kind.pages(ctx)]
         files = _files(ctx, options, diagnostics)
     finally:

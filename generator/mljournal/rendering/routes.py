@@ -43,13 +43,15 @@ LINEAGE = Route("lineage", "models/index.md", nav="Models")
 MODEL = Route("model", "models/{model}.md", follows="model", hide=("navigation",))
 TAGS = Route("tags", "tags/index.md", nav="Tags")
 TAG = Route("tag", "tags/{slug}.md", "tags/{slug}/{number}.md", search="none", follows="tag")
+COMPARE = Route("compare", "compare/index.md", nav="Compare", search="none")  # drawn in the browser from ?m=
 
-ROUTES = (CONCLUSIONS, TIMELINE, MONTH, LINEAGE, MODEL, TAGS, TAG)  # the order pages are planned in
+ROUTES = (CONCLUSIONS, TIMELINE, MONTH, LINEAGE, MODEL, TAGS, TAG, COMPARE)  # the order pages are planned in
 
 # Files the journal writes beside its pages.
 CONCLUSIONS_CSV = "conclusions.csv"
 CONCLUSIONS_JSON = "conclusions.json"
 FEED = "feed.xml"
+COMPARE_DATA = "assets/compare"  # one JSON file per model, fetched by the compare page only
 
 # The site's top pages, in nav order: thousands of entry, model and tag pages stay out of it.
 NAV = [{route.nav: route.first} for route in ROUTES if route.nav]

@@ -7,7 +7,7 @@ import difflib
 import json
 
 from mljournal.reading.formats import Part, Table
-from mljournal.reading.runs import Run
+from mljournal.reading.runs import ParamChange, Run, changed_params
 from mljournal.rendering.html import e, number
 
 MANY_PARAMS = 12  # more than this many parameters from one tool are folded away
@@ -64,8 +64,8 @@ def _cell(value: object) -> str:
 
 def excerpts_html(run: Run, parent: Run | None, parent_id: str | None) -> str:
     """Each code excerpt, and what changed from the parent's excerpt of the same name."""
-    ours = _excerpts(run)
-    theirs = _excerpts(parent) if parent else {}
+    ours = excerpts(run)
+    theirs = excerpts(parent) if parent else {}
     out = []
     for name, (text, origin) in sorted(ours.items()):
         where = f' <small>from <code>{e(origin)}</code></small>' if origin else ""
@@ -82,7 +82,8 @@ def excerpts_html(run: Run, parent: Run | None, parent_id: str | None) -> str:
     return "".join(out)
 
 
-def _excerpts(run: Run) -> dict[str, tuple[str, str]]:
+def excerpts(run: Run) -> dict[str, tuple[str, str]]:
+    """Code excerpts by file name: (text, where it comes from), the first tool's of each name."""
     found: dict[str, tuple[str, str]] = {}
     for part in run.parts:
         for name, text in part.excerpts.items():
@@ -102,9 +103,11 @@ def _diff(lines: list[str]) -> str:
     return f'<pre class="mj-diff"><code>{chr(10).join(shown)}</code></pre>'
 
 
-def run_html(run: Run) -> str:
-    """Metadata (command, commit, status, times), the parameters each tool recorded, the
-    files that were read, and notes (other runs or versions in the same folder)."""
+def run_html(run: Run, parent: Run | None = None, parent_id: str | None = None) -> str:
+    """Metadata (command, commit, status, times), the parameters each tool recorded (those
+    that differ from the parent's marked), the files that were read, and notes (other runs
+    or versions in the same folder)."""
+    changed = {change.name: change for change in changed_params(run, parent)}
     out = []
     meta = run.meta
     if meta:
@@ -120,8 +123,7 @@ def run_html(run: Run) -> str:
     for part in run.parts:
         if not part.params:
             continue
-        rows = "".join(f'<tr><th class="mj-param">{e(k)}</th><td><code>{e(v)}</code></td></tr>'
-                       for k, v in sorted(part.params.items()))
+        rows = "".join(_param_row(k, v, changed.get(k), parent_id) for k, v in sorted(part.params.items()))
         table = f'<div class="mj-table-wrap"><table class="mj-run mj-params"><tbody>{rows}</tbody></table></div>'
         title = f"Parameters ({e(part.params_from or part.tool)}, {len(part.params)})"
         if len(part.params) > MANY_PARAMS:
@@ -141,6 +143,14 @@ def run_html(run: Run) -> str:
     if sources:
         out.append(f'<p class="mj-table-title">Read from</p><ul class="mj-sources">{sources}</ul>')
     return "".join(out)
+
+
+def _param_row(name: str, value: str, change: ParamChange | None, parent_id: str | None) -> str:
+    if change is None:
+        return f'<tr><th class="mj-param">{e(name)}</th><td><code>{e(value)}</code></td></tr>'
+    was = "not set" if change.before is None else f"<code>{e(change.before)}</code>"
+    return (f'<tr class="mj-changed"><th class="mj-param">{e(name)}</th><td><code>{e(value)}</code> '
+            f'<small>was {was} in {e(parent_id)}</small></td></tr>')
 
 
 def _short_list(files: list[str], most: int = 6) -> list[str]:

@@ -169,3 +169,73 @@
     pop.showPopover()
   })
 })()
+
+// mljournal: tick models to compare. A box on each row of the conclusion table and on each
+// model page; the ticked models (kept in this browser, per site) are listed in a bar at the
+// bottom whose link opens the compare page for them, in the order they were ticked.
+;(function () {
+  var holder = document.querySelector("[data-compare-url]")
+  if (!holder) return
+  var compareUrl = new URL(holder.getAttribute("data-compare-url"), location.href)
+  var key = "mljournal:compare:" + compareUrl.pathname
+  function load() {
+    try { return JSON.parse(localStorage.getItem(key) || "[]").filter(function (id) { return typeof id === "string" }) }
+    catch (error) { return [] }
+  }
+  function save(ids) { try { localStorage.setItem(key, JSON.stringify(ids)) } catch (error) { /* private mode */ } }
+  var picked = load()
+  var bar = document.createElement("div")
+  bar.className = "mj-pickbar"
+  bar.setAttribute("role", "region")
+  bar.setAttribute("aria-label", "Models ticked for comparison")
+  bar.hidden = true
+  document.body.appendChild(bar)
+  var boxes = []
+  function box(id) {
+    var input = document.createElement("input")
+    input.type = "checkbox"
+    input.className = "mj-pick"
+    input.value = id
+    input.title = "compare " + id + " with other ticked models"
+    input.setAttribute("aria-label", "compare " + id)
+    input.checked = picked.indexOf(id) >= 0
+    input.addEventListener("change", function () {
+      picked = load().filter(function (other) { return other !== id })
+      if (input.checked) picked.push(id)
+      save(picked)
+      render()
+    })
+    boxes.push(input)
+    return input
+  }
+  function render() {
+    boxes.forEach(function (input) { input.checked = picked.indexOf(input.value) >= 0 })
+    bar.textContent = ""
+    bar.hidden = !picked.length
+    if (!picked.length) return
+    var list = document.createElement("span")
+    list.textContent = picked.length + (picked.length === 1 ? " model ticked: " : " models ticked: ") + picked.join(", ")
+    var go = document.createElement("a")
+    go.className = "mj-pickbar-go"
+    go.href = compareUrl.pathname + "?m=" + picked.map(encodeURIComponent).join(",")
+    go.textContent = picked.length === 1 ? "Compare (tick one more)" : "Compare " + picked.length + " models"
+    var clear = document.createElement("button")
+    clear.type = "button"
+    clear.textContent = "Clear"
+    clear.addEventListener("click", function () { picked = []; save(picked); render() })
+    bar.appendChild(list); bar.appendChild(go); bar.appendChild(clear)
+  }
+  document.querySelectorAll("table.mj-conclusions tr[data-id] td.mj-id").forEach(function (cell) {
+    cell.insertBefore(box(cell.parentNode.dataset.id), cell.firstChild)
+  })
+  var links = document.querySelector(".mj-compare-links[data-model]")
+  if (links) {
+    var label = document.createElement("label")
+    label.appendChild(box(links.dataset.model))
+    label.appendChild(document.createTextNode("tick to compare"))
+    links.insertBefore(label, links.firstChild)
+    if (links.childNodes.length > 1) links.insertBefore(document.createTextNode(" · "), label.nextSibling)
+  }
+  window.addEventListener("storage", function (event) { if (event.key === key) { picked = load(); render() } })
+  render()
+})()

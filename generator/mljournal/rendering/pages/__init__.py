@@ -7,9 +7,9 @@ page kind is adding a module here, its route, and its test.
 
 from __future__ import annotations
 
-from mljournal.rendering.pages import conclusions, lineage, model, tags, timeline
+from mljournal.rendering.pages import compare, conclusions, lineage, model, tags, timeline
 from mljournal.rendering.pages.kit import Context, PlotImage, Screenshot, SitePage, TocItem
 
-KINDS = (conclusions, timeline, lineage, model, tags)
+KINDS = (conclusions, timeline, lineage, model, tags, compare)
 
 __all__ = ["KINDS", "Context", "PlotImage", "Screenshot", "SitePage", "TocItem"]

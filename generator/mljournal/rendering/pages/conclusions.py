@@ -52,8 +52,6 @@ def by_family(index: JournalIndex) -> list[Model]:
 
 
 @dataclass
-
-
 class KeyMetrics:
     """The home table's metric columns: each model's best value, and the best of all."""
 
@@ -127,7 +125,8 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], Markup], table:
         f'<th data-key="status">Status</th><th>Hypothesis</th><th>Conclusion</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
-    return Markup(f'<div class="mj-home"><h1>{e(title)}</h1><div class="mj-bar">{facts}{pager}</div>{html}{pager}</div>')
+    return Markup(f'<div class="mj-home" data-compare-url="{url(kit.links.compare)}"><h1>{e(title)}</h1>'
+                  f'<div class="mj-bar">{facts}{pager}</div>{html}{pager}</div>')
 
 
 def _row(kit: PageKit, section_html: Callable[[Entry, str], Markup], table: KeyMetrics, model: Model) -> str:

@@ -20,6 +20,7 @@ from mljournal.rendering.routes import Route
 from mljournal.settings import STATUSES
 
 if TYPE_CHECKING:  # pragma: no cover
+    from mljournal.rendering.compare_data import Site as CompareSite
     from mljournal.rendering.pages.conclusions import KeyMetrics
     from mljournal.rendering.pages.timeline import MonthPage
 
@@ -28,8 +29,6 @@ _HEADING = re.compile(r"<(h[1-6]) ")
 
 
 @dataclass(frozen=True)
-
-
 class PlotImage:
     url: str
     width: int
@@ -42,8 +41,6 @@ class PlotImage:
 
 
 @dataclass(frozen=True)
-
-
 class TocItem:
     level: int
     id: str
@@ -51,8 +48,6 @@ class TocItem:
 
 
 @dataclass
-
-
 class Links:
     """Site URLs (root-relative, unescaped) of generated pages."""
 
@@ -62,6 +57,8 @@ class Links:
     timeline: str
     models: str
     tags: str
+    home: str = ""  # the conclusion table's first page
+    compare: str = ""  # the compare page, to which ?m=a,b is added
 
 
 class PageKit:
@@ -201,8 +198,6 @@ def pager(pages: list[tuple[str, str]], current: str, label: str) -> Markup:
 
 
 @dataclass(frozen=True)
-
-
 class Screenshot:
     name: str  # its caption
     url: str  # the full image, site-relative
@@ -212,8 +207,6 @@ class Screenshot:
 
 
 @dataclass
-
-
 class SitePage:
     """A planned page: where it lives, and its HTML (None: not rendered this time, unchanged)."""
 
@@ -232,8 +225,6 @@ class SitePage:
 
 
 @dataclass
-
-
 class Context:
     """What a page kind plans and renders its pages from. One per build."""
 
@@ -246,6 +237,8 @@ class Context:
     wants: Callable[[Route, str], bool]  # render this page of a `follows` route (else keep the old one)
     months: list[MonthPage]  # the timeline's pages, which entries link to
     key_metrics: KeyMetrics  # the conclusion table's metric columns, for its pages and exports
+    data_files: dict[str, str] = field(default_factory=dict)  # model -> its compare data file, site-relative
+    compare_site: CompareSite | None = None  # how the compare page's data writes URLs
 
     def page(self, route: Route, title: str, html: Markup | Callable[[], Markup] | None, number: int = 1,
              toc: list[TocItem] | None = None, key: str = "", **fields: str) -> SitePage:

@@ -12,6 +12,7 @@ from mljournal.reading.entries import Entry
 from mljournal.reading.runs import best, goal_of, last
 from mljournal.rendering.html import e, number, url, when
 from mljournal.rendering.pages.kit import Context, PageKit, PlotImage, Screenshot, SitePage, TocItem, mention_context
+from mljournal.rendering.pages.compare import link
 from mljournal.rendering.routes import MODEL
 from mljournal.rendering.run_html import excerpts_html, results_html, run_html
 
@@ -55,6 +56,7 @@ def model_page(kit: PageKit, model: Model, section_html: Callable[[Entry, str], 
     out.append(heading("lineage", "Lineage"))
     out.append(f'<p class="mj-lineage">{lineage}</p>')
     out.append(f'<p class="mj-children">Children: {children or "none yet"}</p>')
+    out.append(_compare_links(kit, model))
 
     card = []
     for name, label in (("hypothesis", "Hypothesis"), ("conclusion", "Conclusion")):
@@ -87,16 +89,19 @@ def model_page(kit: PageKit, model: Model, section_html: Callable[[Entry, str], 
         )
         if plot:
             compared = f" (dashed: parent {e(model.parent)})" if plot.parent_overlaid else ""
+            # The curves open the compare page with the parent, where they can be read.
+            target = link(kit.links.compare, [model.parent, model.id]) if plot.parent_overlaid else url(plot.url)
+            narrow_target = target if plot.parent_overlaid else url(plot.narrow_url or plot.url)
             alt = f'{e(", ".join(plot.metrics))} of {e(model.id)}'
             # Two figures, one shown: panels side by side, or (under 600 px) one column of
             # narrower panels whose labels stay 11 px on a phone. A lazy image that is not
             # shown is not fetched.
-            narrow = (f'<a class="mj-plot-narrow" href="{url(plot.narrow_url)}"><img src="{url(plot.narrow_url)}" '
+            narrow = (f'<a class="mj-plot-narrow" href="{narrow_target}"><img src="{url(plot.narrow_url)}" '
                       f'alt="{alt}" width="{plot.narrow_width}" height="{plot.narrow_height}" loading="lazy" '
                       f'decoding="async"></a>' if plot.narrow_url else "")
             out.append(
                 f'<p class="mj-plots-note">Plots{compared}:</p><figure class="mj-plot{" mj-plot--two" if narrow else ""}">'
-                f'<a class="mj-plot-wide" href="{url(plot.url)}"><img src="{url(plot.url)}" alt="{alt}" '
+                f'<a class="mj-plot-wide" href="{target}"><img src="{url(plot.url)}" alt="{alt}" '
                 f'width="{plot.width}" height="{plot.height}" loading="lazy" decoding="async"></a>{narrow}</figure>'
             )
     if run:
@@ -113,7 +118,7 @@ def model_page(kit: PageKit, model: Model, section_html: Callable[[Entry, str], 
         if code:
             out.append(heading("code", "Code"))
             out.append(code)
-        details = run_html(run)
+        details = run_html(run, parent_run, model.parent)
         if details:
             out.append(heading("run", "Run"))
             out.append(details)
@@ -139,3 +144,23 @@ def _gallery(shots: list[Screenshot]) -> Markup:
             f'loading="lazy" decoding="async"></a><figcaption>{e(shot.name)}</figcaption></figure>'
         )
     return Markup(f'<div class="mj-gallery">{"".join(items)}</div>')
+
+
+def _compare_links(kit: PageKit, model: Model) -> Markup:
+    """One click to the compare page with the model's parent, its siblings, its children; the
+    script adds a box to tick it for a comparison of any models."""
+    index = kit.index
+    parent = index.models.get(model.parent) if model.parent and model.parent_known else None
+    siblings = [c for c in parent.children if c != model.id] if parent else []
+    choices = []
+    if parent:
+        choices.append(f'<a href="{link(kit.links.compare, [parent.id, model.id])}">its parent</a>')
+    if siblings:
+        choices.append(f'<a href="{link(kit.links.compare, [model.id, *siblings])}">its {len(siblings)} '
+                       f'sibling{"s" if len(siblings) != 1 else ""}</a>')
+    if model.children:
+        choices.append(f'<a href="{link(kit.links.compare, [model.id, *model.children])}">its {len(model.children)} '
+                       f'child{"ren" if len(model.children) != 1 else ""}</a>')
+    text = f'Compare with {" · ".join(choices)}.' if choices else ""
+    return Markup(f'<p class="mj-compare-links" data-compare-url="{url(kit.links.compare)}" '
+                  f'data-model="{e(model.id)}">{text}</p>')
