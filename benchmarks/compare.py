@@ -6,8 +6,8 @@
 Measures, as medians of --repeat:
 - the added cold-build time for every model's data file (the time `compare_data.data_files`
   takes inside a cold `journal build`, against the whole build);
-- bytes fetched by the compare page for --models models (every response, as sent, no gzip:
-  the local server sends files as they are; GitHub Pages would gzip the JSON);
+- bytes fetched by the compare page for --models models (every response, as sent): once as
+  files are, once gzipped as GitHub Pages sends text files;
 - charts drawn after the data arrived (the page's own marks, mj-compare-data -> mj-compare-drawn);
 - one hover frame: a mousemove over a chart, with every synced chart's readout updated,
   to the next layout.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import http.server
 import shutil
 import statistics
@@ -67,10 +68,29 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def page_figures(site: Path, models: list[str], repeat: int) -> dict[str, list[float]]:
+class _Gzip(_Quiet):
+    """Text files gzipped, as GitHub Pages sends them."""
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix not in (".html", ".css", ".js", ".json", ".svg") or not path.is_file():
+            return super().do_GET()
+        body = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def page_figures(site: Path, models: list[str], repeat: int, zipped: bool = False) -> dict[str, list[float]]:
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    handler = _Gzip if zipped else _Quiet
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/compare/?m={','.join(models)}"
     figures: dict[str, list[float]] = {"bytes": [], "data_bytes": [], "drawn_ms": [], "hover_ms": [], "hover_max_ms": []}
@@ -135,6 +155,7 @@ def main() -> None:
         runs = sorted(p.name for p in (project / "journal" / "runs").iterdir() if p.is_dir())
         chosen = runs[:: max(1, len(runs) // args.models)][: args.models]
         page = page_figures(project / "site", chosen, args.repeat)
+        zipped = page_figures(project / "site", chosen, args.repeat, zipped=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     median = statistics.median
@@ -147,6 +168,8 @@ def main() -> None:
     print(f"| of it, every model's data file | {data:.2f} s ({data / total:.1%}) | ≤ 10% |")
     print(f"| bytes fetched by the compare page | {median(page['bytes']) / 1024:.0f} KB | ≤ 600 KB |")
     print(f"| of them, the {args.models} data files | {median(page['data_bytes']) / 1024:.0f} KB | |")
+    print(f"| the same, gzipped as GitHub Pages sends them | {median(zipped['bytes']) / 1024:.0f} KB; data "
+          f"{median(zipped['data_bytes']) / 1024:.0f} KB | |")
     print(f"| charts drawn after the data arrived | {median(page['drawn_ms']):.0f} ms | ≤ 300 ms |")
     print(f"| one hover frame (median of 80 moves; worst) | {median(page['hover_ms']):.1f} ms; "
           f"{median(page['hover_max_ms']):.1f} ms | ≤ 16 ms |")

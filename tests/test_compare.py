@@ -3,6 +3,7 @@ sample journal, and the files themselves."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from conftest import REPO
 from mljournal.rendering.html import number
-from test_browser import CHROMIUM, base_url, browser, page, serving  # noqa: F401 - fixtures
+from test_browser import base_url, browser, engine_site, page, serving  # noqa: F401 - fixtures
 
 COMPARE_DATA = re.compile(r"/assets/compare/[^/]+\.json$")
 
@@ -47,6 +48,17 @@ def test_the_url_chooses_the_models_in_order_and_only_their_data_is_fetched(page
     assert page.locator(".mj-compare-texts .mj-corrected").count() == 1
     assert page.locator(".mj-compare-chart").count() == 4  # train_acc, train_loss, val_acc, val_loss
     assert page.problems == []
+
+
+@pytest.mark.browser
+def test_the_compare_page_draws_on_every_engine(page, engine_site):  # noqa: F811
+    with serving(engine_site) as url:
+        _drawn(page, url + "compare/?m=mlp-2,mlp-4")
+        assert page.locator(".mj-compare-chart canvas").count() == 4
+        assert page.locator(".mj-compare-texts a.mj-model").count() >= 2  # links inside the texts
+        for link in page.locator(".mj-compare-head a.mj-model").all():
+            assert page.request.get(link.evaluate("a => a.href")).ok
+        assert page.problems == []
 
 
 @pytest.mark.browser
@@ -197,8 +209,10 @@ def test_a_data_file_holds_a_models_curves_as_an_envelope_and_is_named_by_its_co
     data = _data(site, "long-1")
     loss = data["metrics"][0]
     assert (loss["name"], loss["key"], loss["goal"], loss["points"]) == ("loss", "train_loss", "min", 5000)
-    assert len(loss["steps"]) == len(loss["values"]) <= 800
-    assert max(loss["values"]) == 100.0 and 3333 in loss["steps"]  # the spike survives the envelope
+    steps = list(itertools.accumulate(loss["step_deltas"]))
+    assert len(steps) == len(loss["values"]) <= 400
+    assert steps == sorted(steps) and steps[0] == 0 and steps[-1] == 4999
+    assert max(loss["values"]) == 100.0 and 3333 in steps  # the spike survives the envelope
     assert loss["last"] == [4999, 1 / 5000] and loss["best"] == [4999, 1 / 5000]
     assert data["text"]["conclusion"]["html"] == "<p>Spiky.</p>"
     assert data["url"] == "../models/long-1/"

@@ -24,7 +24,11 @@ def built(root: Path, site: Path):
 
 
 def pages_of(site: Path) -> dict[str, str]:
+    """Every page, the search index, and the compare page's data files (which the compare
+    page names: a stale one would show old curves)."""
     pages = {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    pages.update({p.relative_to(site).as_posix(): p.read_text(encoding="utf-8")
+                  for p in (site / "assets" / "compare").glob("*.json")})
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     docs = sorted(index["docs"], key=lambda d: (d["location"], d["title"], d["text"]))
     pages["search"] = json.dumps(docs, sort_keys=True)
@@ -86,7 +90,7 @@ def test_an_in_place_update_writes_what_a_full_build_writes(tmp_path, edit):
     assert sorted(after) == sorted(full)
     stale = [name for name in full if after[name] != full[name]]
     assert stale == []
-    changed = {name for name in full if before[name] != full[name]}
+    changed = {name for name in full if before.get(name) != full[name]}
     assert changed, "the edit changed nothing: the test would prove nothing"
 
 

@@ -4,7 +4,7 @@ models a reader chose and no other page loads.
 A file holds what the compare page lines up: the model's header (status, parent, dates,
 tags), its latest hypothesis and conclusion (as rendered on its page, corrections named),
 its curves (each series reduced to a min/max envelope of at most 2 x BUCKETS points, so
-spikes stay visible, values to 6 significant digits), the last and best value of each
+spikes stay visible, values to 6 significant digits, steps as differences), the last and best value of each
 metric, its parameters, result tables, code excerpts and screenshots.
 
 Files are named by the hash of what they hold and kept in the cache (`ContentStore`), so an
@@ -39,8 +39,8 @@ from mljournal.rendering.run_html import excerpts, results_html
 if TYPE_CHECKING:  # pragma: no cover
     from mljournal.rendering.pages.kit import Links, Screenshot
 
-DATA_VERSION = b"compare-1"
-BUCKETS = 400  # per series: at most 800 points, a min and a max for each bucket of steps
+DATA_VERSION = b"compare-2"
+BUCKETS = 200  # per series: at most 400 points, a min and a max for each bucket of steps
 _SOURCE_LINK = re.compile(re.escape(ROOT) + r"([^\"'#?\s]*\.md)")
 
 
@@ -87,10 +87,10 @@ def data_files(index: JournalIndex, links: Links, section_html: Callable[[Entry,
         if models is not None and model_id not in models and remembered is not None:
             found[model_id] = remembered[1]
             continue
-        header = _header(index, links, section_html, screenshots.get(model_id, []), model)
+        header = as_json(_header(index, links, section_html, screenshots.get(model_id, []), model), site)
         digest = hashlib.sha256(DATA_VERSION)
         digest.update(repr(sorted(vars(site).items())).encode())
-        digest.update(json.dumps(header, sort_keys=True, ensure_ascii=False, default=str).encode())
+        digest.update(header.encode())
         run = model.run
         names = sorted(run.metrics) if run else []
         for name in names:
@@ -98,9 +98,9 @@ def data_files(index: JournalIndex, links: Links, section_html: Callable[[Entry,
             digest.update(name.encode() + b"\0" + series.steps.tobytes() + b"\0" + series.values.tobytes() + b"\1")
         path = store.path(digest, ".json")
         if not path.exists():
-            header["metrics"] = [_metric(name, run.metrics[name], run.metric_tool.get(name, ""), index)
-                                 for name in names] if run else []
-            store.put_bytes(digest, ".json", as_json(header, site).encode("utf-8"))
+            metrics = ",".join(_metric(name, run.metrics[name], run.metric_tool.get(name, ""), index, site)
+                               for name in names)
+            store.put_bytes(digest, ".json", f'{header[:-1]},"metrics":[{metrics}]}}'.encode("utf-8"))
         file = DataFile(f"{routes.COMPARE_DATA}/{model_id}-{path.stem[:12]}.json", path)
         _memory[(cache, model_id)] = (path.stem, file)
         found[model_id] = file
@@ -145,12 +145,15 @@ def _header(index: JournalIndex, links: Links, section_html: Callable[[Entry, st
     }
 
 
-def _metric(name: str, series: Series, tool: str, index: JournalIndex) -> dict:
+def _metric(name: str, series: Series, tool: str, index: JournalIndex, site: Site) -> str:
+    """A metric as JSON: its facts, then its envelope, steps as differences from the step
+    before (small numbers: a third of the bytes) and values to 6 significant digits, null
+    for gaps. Written as text: formatting the numbers is most of the cost of a file."""
     goal = goal_of(name, index.settings.metric_goals)
     xs, ys = envelope(series.steps, series.values, BUCKETS)
     final, top = last(series), best(series, goal)
     group = index.metric_groups.get(name)
-    return {
+    facts = as_json({
         "name": name,
         "key": group[0] if group else name,  # the same quantity under another tool's name
         "tool": tool,
@@ -159,14 +162,13 @@ def _metric(name: str, series: Series, tool: str, index: JournalIndex) -> dict:
         "count": len(series.values),
         "last": [final[0], _value(final[1])] if final else None,
         "best": [top[0], _value(top[1])] if top else None,
-        "steps": [int(x) for x in xs],
-        "values": [_short(y) for y in ys],
-    }
-
-
-def _short(value: float) -> float | None:
-    """6 significant digits, None for a gap (NaN, ±infinity): what a chart draws."""
-    return float(f"{value:.6g}") if math.isfinite(value) else None
+    }, site)
+    steps, previous = [], 0
+    for step in xs:
+        steps.append(str(int(step) - previous))
+        previous = int(step)
+    values = ",".join(["%.6g" % y if math.isfinite(y) else "null" for y in ys])
+    return f'{facts[:-1]},"step_deltas":[{",".join(steps)}],"values":[{values}]}}'
 
 
 def _value(value: float) -> float | str:

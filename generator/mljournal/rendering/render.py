@@ -159,15 +159,22 @@ def render_site(
         # 3. Entry bodies, rendered once and shown on every page they belong to.
         bodies = EntryBodies(index, options, links, targets, page_url)
         entry_html = {entry.key: bodies.body(entry, diagnostics) for entry in index.entries}
-        # 4. The compare page's data: a file per model, beside the plots.
+        # 4. Pages, kind by kind; the compare page's data (a file per model) when it asks,
+        # after the other pages have rendered the texts it shares with them.
         compare_site = compare_data.Site(options.directory_urls, page_url(routes.COMPARE.source()))
-        data = compare_data.data_files(index, links, bodies.section, screenshots, compare_site, models)
-        assets.extend(SiteAsset(file.dest_uri, file.path, plot_of=model_id) for model_id, file in data.items())
-        assets.extend(SiteAsset(path, Path(str(theme.joinpath(path)))) for path in (*compare.STYLES, *compare.SCRIPTS))
-        # 5. Pages, kind by kind.
+        data: dict[str, compare_data.DataFile] = {}
+
+        def data_files() -> dict[str, str]:
+            if not data:
+                data.update(compare_data.data_files(index, links, bodies.section, screenshots, compare_site, models))
+                assets.extend(SiteAsset(file.dest_uri, file.path, plot_of=model) for model, file in data.items())
+            return {model: file.dest_uri for model, file in data.items()}
+
         ctx = Context(index, PageKit(index, links, entry_html), bodies.section, page_url, screenshots, drawn, wants,
-                      months, key_metrics(index), {m: file.dest_uri for m, file in data.items()}, compare_site)
+                      months, key_metrics(index), data_files, compare_site)
         site = [page for kind in KINDS for page in kind.pages(ctx)]
+        data_files()
+        assets.extend(SiteAsset(path, Path(str(theme.joinpath(path)))) for path in (*compare.STYLES, *compare.SCRIPTS))
         files = _files(ctx, options, diagnostics)
     finally:
         drawn()  # also when rendering failed: the worker is never left behind

@@ -100,7 +100,13 @@
   })).then(function (models) {
     performance.mark("mj-compare-data")
     loading.remove()
-    models.forEach(function (model, index) { model.index = index })
+    models.forEach(function (model, index) {
+      model.index = index
+      ;(model.metrics || []).forEach(function (metric) {  // steps come as differences from the step before
+        var step = 0
+        metric.steps = metric.step_deltas.map(function (delta) { step += delta; return step })
+      })
+    })
     var failed = models.filter(function (m) { return m.failed })
     failed.forEach(function (m) {
       notes.appendChild(el("p", { "class": "mj-compare-unknown" }, ["Could not load ", el("code", { text: m.id }), ": " + m.failed]))

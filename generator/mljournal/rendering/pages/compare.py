@@ -38,7 +38,7 @@ def compare_page(ctx: Context) -> Markup:
     if len(recent) == 2:
         ids = ",".join(recent)
         example = f' or a link such as <a href="?m={e(ids)}"><code>compare/?m={e(ids)}</code></a>'
-    shell = {"data": {model: ROOT + dest for model, dest in ctx.data_files.items()}, "most": MOST}
+    shell = {"data": {model: ROOT + dest for model, dest in ctx.data_files().items()}, "most": MOST}
     data = Markup(as_json(shell, ctx.compare_site))
     styles = "".join(f'<link rel="stylesheet" href="{url(path)}">' for path in STYLES)
     scripts = "".join(f'<script src="{url(path)}"></script>' for path in SCRIPTS)

@@ -237,8 +237,8 @@ class Context:
     wants: Callable[[Route, str], bool]  # render this page of a `follows` route (else keep the old one)
     months: list[MonthPage]  # the timeline's pages, which entries link to
     key_metrics: KeyMetrics  # the conclusion table's metric columns, for its pages and exports
-    data_files: dict[str, str] = field(default_factory=dict)  # model -> its compare data file, site-relative
-    compare_site: CompareSite | None = None  # how the compare page's data writes URLs
+    data_files: Callable[[], dict[str, str]]  # model -> its compare data file, site-relative; made when asked
+    compare_site: CompareSite  # how the compare page's data writes URLs
 
     def page(self, route: Route, title: str, html: Markup | Callable[[], Markup] | None, number: int = 1,
              toc: list[TocItem] | None = None, key: str = "", **fields: str) -> SitePage:
