@@ -159,8 +159,11 @@ def test_phone_and_desktop_widths_lay_out_without_sideways_scrolling(browser, ba
     context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=device == "phone")
     opened = context.new_page()
     ARTIFACTS.mkdir(exist_ok=True)
-    for name, path in (("home", ""), ("timeline", "timeline/"), ("model", "models/mlp-3/"), ("models", "models/")):
+    for name, path in (("home", ""), ("timeline", "timeline/"), ("model", "models/mlp-3/"), ("models", "models/"),
+                       ("compare", "compare/?m=mlp-2,mlp-4,mlp-8")):
         opened.goto(base_url + path)
+        if name == "compare":
+            opened.wait_for_selector("html[data-mj-compare=drawn]")
         overflow = opened.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, path
         opened.screenshot(path=str(ARTIFACTS / f"{device}-{name}.png"))

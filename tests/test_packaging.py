@@ -26,7 +26,8 @@ def test_the_wheel_ships_the_theme_templates_and_entry_points(wheel):
     names = set(wheel.namelist())
     for needed in ("mljournal/theme/main.html", "mljournal/theme/assets/stylesheets/mljournal.css",
                    "mljournal/templates/mkdocs.yml", "mljournal/templates/gitignore", "mljournal/py.typed",
-                   "mljournal/__main__.py"):
+                   "mljournal/__main__.py", "mljournal/theme/assets/javascripts/compare.js",
+                   "mljournal/theme/assets/vendor/uplot/uPlot.iife.min.js", "mljournal/theme/assets/vendor/uplot/LICENSE"):
         assert needed in names, needed
     entry_points = wheel.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "journal = mljournal.cli:main" in entry_points

@@ -174,7 +174,7 @@ def render_site(
                       months, key_metrics(index), data_files, compare_site)
         site = [page for kind in KINDS for page in kind.pages(ctx)]
         data_files()
-        assets.extend(SiteAsset(path, Path(str(theme.joinpath(path)))) for path in (*compare.STYLES, *compare.SCRIPTS))
+        assets.extend(SiteAsset(path, Path(str(theme.joinpath(path)))) for path in compare.SHIPPED)
         files = _files(ctx, options, diagnostics)
     finally:
         drawn()  # also when rendering failed: the worker is never left behind

@@ -266,13 +266,13 @@
   }
 
   function chart(holder, quantity) {
-    var names = {}
-    quantity.series.forEach(function (s) { if (s.metric.name !== quantity.key) names[s.model.id] = s.metric.name })
-    var title = quantity.key + (Object.keys(names).length ? " (" + Object.keys(names).map(function (id) {
-      return names[id] + " in " + id }).join(", ") + ")" : "")
+    // The models' own name when they share it; else the quantity's, with each model's name.
+    var own = quantity.series.map(function (s) { return s.metric.name })
+    var title = own.every(function (name) { return name === own[0] }) ? own[0] : quantity.key + " (" +
+      quantity.series.map(function (s) { return s.metric.name + " in " + s.model.id }).join(", ") + ")"
     var box = el("figure", { "class": "mj-compare-chart" })
     var plot = el("div", { role: "img", "aria-label": title + ": curves of " + quantity.series.map(function (s) { return s.model.id }).join(", ") + "; the Metrics table has their numbers" })
-    var readout = el("figcaption", { "class": "mj-readout" })
+    var readout = el("div", { "class": "mj-readout", "aria-live": "off" })
     box.appendChild(el("p", { "class": "mj-chart-title", text: title }))
     box.appendChild(plot)
     box.appendChild(readout)

@@ -212,6 +212,7 @@
     boxes.forEach(function (input) { input.checked = picked.indexOf(input.value) >= 0 })
     bar.textContent = ""
     bar.hidden = !picked.length
+    document.body.classList.toggle("mj-picking", picked.length > 0)  // room below the page for the bar
     if (!picked.length) return
     var list = document.createElement("span")
     list.textContent = picked.length + (picked.length === 1 ? " model ticked: " : " models ticked: ") + picked.join(", ")

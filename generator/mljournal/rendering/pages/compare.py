@@ -19,6 +19,7 @@ MOST = 12  # more models than this: the page asks to narrow the choice (and stil
 # What the page loads beside Material's own files: shipped in the wheel's theme folder.
 STYLES = ("assets/vendor/uplot/uPlot.min.css",)
 SCRIPTS = ("assets/vendor/uplot/uPlot.iife.min.js", "assets/javascripts/compare.js")
+SHIPPED = (*STYLES, *SCRIPTS, "assets/vendor/uplot/LICENSE")  # published with the site: uPlot's MIT notice too
 
 
 def pages(ctx: Context) -> Iterator[SitePage]:
