@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -331,10 +332,29 @@ def test_hf_trainer_state_from_the_newest_checkpoint_when_none_at_the_root(tmp_p
     folder = shutil.copytree(FIXTURES / "hf-trainer", tmp_path / "a-1")
     (folder / "trainer_state.json").unlink()
     shutil.rmtree(folder / "checkpoint-32")
+    shutil.rmtree(folder / "runs")  # the TensorBoard copy: below, it goes further than the checkpoint
     run, diagnostics = read_run("a-1", folder, tmp_path)
     assert diagnostics == []
     assert run.sources[0] == "checkpoint-24/trainer_state.json"
     assert run.metrics["eval_loss"].steps[-1] == 24
+    assert run.parts[0].notes == ["log history from checkpoint-24/trainer_state.json, the newest of 3 trainer states"]
+
+
+def test_hf_trainer_tensorboard_copy_that_goes_further_than_the_saved_state_is_shown_and_the_state_named_stale(tmp_path):
+    """The real Trainer's files with its last checkpoint and final state gone: a run that went on
+    (or was killed) after its last save. Its TensorBoard copy, moved to logs/ as logging_dir does."""
+    folder = shutil.copytree(FIXTURES / "hf-trainer", tmp_path / "a-1")
+    (folder / "trainer_state.json").unlink()
+    shutil.rmtree(folder / "checkpoint-32")
+    (folder / "runs").rename(folder / "logs")
+    run, diagnostics = read_run("a-1", folder, tmp_path)
+    assert diagnostics == []
+    assert run.metrics["eval_loss"].steps[-1] == 32 and "eval/loss" not in run.metrics
+    stale = [n for n in run.parts[0].notes if "stale" in n]
+    assert stale == ["checkpoint-24/trainer_state.json stops at step 24; the Trainer's TensorBoard copy "
+                     "(logs/Nov22_06-26-47_vm) goes on to step 32, so its curves are shown: "
+                     "checkpoint-24/trainer_state.json is stale (saved before the run ended)"]
+    assert len([p for p in run.parts if p.tool == "TensorBoard"]) == 0  # one source, not two
 
 
 def test_lightning_hparams_with_python_tags_are_shown_as_text_never_constructed(tmp_path):
@@ -380,3 +400,175 @@ MINIMAL_ALIASES = MINIMAL_CONFIG.replace("  - journal\n", """  - journal:
       metric_aliases:
         val_loss: [eval_loss, validation/epoch_loss]
 """)
+
+
+# Real folders put the Trainer's files elsewhere. These are the real Trainer's files of the
+# fixtures above, moved as the folders found in public repositories had them.
+@pytest.mark.parametrize("layout", ["output", "results-checkpoints-only", "last-checkpoint", "misspelled"])
+def test_hf_trainer_files_are_found_wherever_the_output_folder_is(tmp_path, layout):
+    source = FIXTURES / "hf-trainer"
+    folder = tmp_path / "a-1"
+    if layout == "output":
+        shutil.copytree(source, folder / "output")
+        expected, last = "output/trainer_state.json", 32
+    elif layout == "results-checkpoints-only":
+        for checkpoint in ("checkpoint-16", "checkpoint-24"):
+            shutil.copytree(source / checkpoint, folder / "results" / checkpoint)
+        expected, last = "results/checkpoint-24/trainer_state.json", 24
+    elif layout == "last-checkpoint":
+        shutil.copytree(source / "checkpoint-24", folder / "last-checkpoint")
+        expected, last = "last-checkpoint/trainer_state.json", 24
+    else:
+        for step in (16, 24):
+            shutil.copytree(source / f"checkpoint-{step}", folder / f"chechpoint-{step}")
+        expected, last = "chechpoint-24/trainer_state.json", 24
+    run, diagnostics = read_run("a-1", folder, tmp_path)
+    assert diagnostics == []
+    assert run.parts[0].tool == "Hugging Face Trainer" and run.sources[0] == expected
+    assert run.metrics["eval_loss"].steps[-1] == last
+    table = run.parts[0].tables[0]
+    assert table.rows[table.best][0] == 16  # best_global_step
+    if layout == "output":
+        assert set(run.parts[0].results) == {"train", "eval", "test"}  # output/*_results.json
+    if layout == "misspelled":
+        assert [row[2] for row in table.rows if row[2]] == ["chechpoint-16", "chechpoint-24"]
+
+
+def test_a_windows_best_model_checkpoint_without_best_global_step_marks_the_best_checkpoint(tmp_path):
+    """transformers 4.x writes no best_global_step; on Windows the path has backslashes."""
+    folder = shutil.copytree(FIXTURES / "hf-trainer-4x", tmp_path / "a-1")
+    state = json.loads((folder / "trainer_state.json").read_text())
+    assert "best_global_step" not in state
+    state["best_model_checkpoint"] = ".\\results\\checkpoint-24"
+    (folder / "trainer_state.json").write_text(json.dumps(state))
+    run, diagnostics = read_run("a-1", folder, tmp_path)
+    assert diagnostics == []
+    table = run.parts[0].tables[0]
+    assert table.rows[table.best][0] == 24
+    assert run.params["best_model_checkpoint"] == "checkpoint-24"
+
+
+def test_metrics_with_no_better_show_their_last_value_only_and_bookkeeping_is_not_plotted(project):
+    """The real Trainer's learning rate, gradient norm and epoch have no best; its runtime and
+    throughput are bookkeeping: in the table, not in the plots. metric_goals gives a best."""
+    from test_pages import build
+
+    shutil.copytree(FIXTURES / "hf-trainer", project.runs / "hf-1")
+    project.entry("2026-11-01-hf-1.md", "---\ndate: 2026-11-01\nmodel: hf-1\n---\nTried it.\n")
+    build(project, strict=True)
+    page = project.page("models/hf-1")
+    rows = dict(re.findall(r"<tr><td>([a-z_]+)</td>(.*?)</tr>", page))
+    for name in ("learning_rate", "grad_norm"):
+        assert rows[name].endswith('<td class="mj-num mj-none" title="no better way: set it in metric_goals" '
+                                   'colspan="2">·</td><td class="mj-num">8</td>'), name
+    assert 'colspan="2"' not in rows["eval_loss"] and 'colspan="2"' not in rows["eval_accuracy"]
+    plot = next((project.root / "site" / "assets" / "plots").glob("*[0-9a-f].svg")).read_text()
+    assert "eval_loss" in plot and "learning_rate" in plot and "runtime" not in plot
+    config = (project.root / "mkdocs.yml").read_text().replace("  - journal\n", "  - journal:\n      metric_goals: {grad_norm: min}\n")
+    project.config(config)
+    build(project, strict=True)
+    rows = dict(re.findall(r"<tr><td>([a-z_]+)</td>(.*?)</tr>", project.page("models/hf-1")))
+    assert 'colspan="2"' not in rows["grad_norm"] and 'colspan="2"' in rows["learning_rate"]
+
+
+@pytest.mark.parametrize(("name", "goal"), [
+    ("eval_loss", "min"), ("val_loss_epoch", "min"), ("eval_wer", "min"), ("perplexity", "min"), ("MultiClass", "min"),
+    ("eval_accuracy", "max"), ("val/acc", "max"), ("eval_rougeL", "max"), ("bleu", "max"), ("eval_f1", "max"),
+    ("learning_rate", None), ("train/learning_rate", None), ("grad_norm", None), ("epoch", None), ("loss_scale", None),
+    ("eval_runtime", None), ("train_samples_per_second", None), ("total_flos", None), ("time_left", None),
+    ("my_own_number", None),
+])
+def test_which_way_is_better_comes_from_the_documented_table(name, goal):
+    from mljournal.reading.names import goal_of
+
+    assert goal_of(name, {}) == goal
+    assert goal_of(name, {name: "max"}) == "max"
+
+
+def test_a_semicolon_keras_log_with_a_line_before_its_header_is_read_with_a_note(tmp_path):
+    """Keras' CSVLogger(separator=";") as a real one wrote it, after a line the script wrote first."""
+    folder = tmp_path / "a-1"
+    folder.mkdir()
+    (folder / "training.log").write_text(
+        "run 2024-03-01 lr=0.001\n"
+        "epoch;accuracy;loss;val_accuracy;val_loss\n"
+        "0;0.8125;0.5312;0.8500;0.4410\n1;0.8950;0.3021;0.8800;0.3390\n")
+    run, diagnostics = read_run("a-1", folder, tmp_path)
+    assert diagnostics == []
+    assert run.parts[0].tool == "Keras CSVLogger"
+    assert list(run.metrics["val_loss"].steps) == [0, 1] and run.metrics["val_loss"].values[-1] == 0.3390
+    assert run.parts[0].notes == ["training.log: line 1 before the header skipped",
+                                  "training.log: cells separated by semicolons"]
+
+
+def test_a_finished_log_whose_last_line_has_no_newline_keeps_its_last_epoch(tmp_path):
+    import os
+    import time
+
+    from mljournal.cache import AT_REST_SECONDS
+
+    folder = tmp_path / "a-1"
+    folder.mkdir()
+    log = folder / "training.log"
+    log.write_text("epoch,loss,val_loss\n0,0.5,0.6\n1,0.4,0.5\n2,0.3,0.45")  # no newline at the end
+    run, _ = read_run("a-1", folder, tmp_path)
+    assert list(run.metrics["loss"].steps) == [0, 1]  # being written: the last line waits
+    old = time.time() - AT_REST_SECONDS - 1
+    os.utime(log, (old, old))
+    run, diagnostics = read_run("a-1", folder, tmp_path)
+    assert diagnostics == []
+    assert list(run.metrics["loss"].steps) == [0, 1, 2]  # at rest: the log is finished
+
+
+def test_a_catboost_info_folder_gives_learn_and_test_curves_and_its_time_as_bookkeeping(tmp_path):
+    """Typed to match what CatBoost 1.2 writes into train_dir (catboost_info/): tab-separated
+    curves with an `iter` column, time_left.tsv, catboost_training.json, and a TensorBoard copy
+    named events.out.tfevents with no suffix."""
+    from mljournal.reading.formats.tfevents import encode_record, scalar_event
+
+    info = tmp_path / "a-1" / "catboost_info"
+    (info / "learn").mkdir(parents=True)
+    (info / "tmp").mkdir()
+    (info / "learn_error.tsv").write_text("iter\tMultiClass\n0\t2.2011\n1\t2.1032\n2\t2.0117\n")
+    (info / "test_error.tsv").write_text("iter\tMultiClass\n0\t2.2054\n1\t2.1150\n2\t2.0301\n")
+    (info / "time_left.tsv").write_text("iter\tPassed\tRemaining\n0\t12\t2400\n1\t25\t2388\n2\t37\t2376\n")
+    (info / "catboost_training.json").write_text(json.dumps({"meta": {
+        "test_sets": ["test"], "test_metrics": [{"best_value": "Min", "name": "MultiClass"}],
+        "learn_metrics": [{"best_value": "Min", "name": "MultiClass"}], "launch_mode": "Train", "parameters": "",
+        "iteration_count": 200, "learn_sets": ["learn"], "name": "experiment"},
+        "iterations": [{"learn": [2.2011], "iteration": 0, "passed_time": 0.012, "remaining_time": 2.4, "test": [2.2054]}]}))
+    (info / "learn" / "events.out.tfevents").write_bytes(b"".join(
+        encode_record(scalar_event(step, {"MultiClass": value})) for step, value in ((0, 2.2011), (1, 2.1032))))
+    run, diagnostics = read_run("a-1", tmp_path / "a-1", tmp_path)
+    assert diagnostics == []
+    assert [p.tool for p in run.parts] == ["CatBoost"]
+    assert sorted(run.metrics) == ["learn_MultiClass", "test_MultiClass", "time_passed", "time_remaining"]
+    assert list(run.metrics["test_MultiClass"].values) == [2.2054, 2.1150, 2.0301]
+    assert run.params["iteration_count"] == "200" and run.params["test_metrics"] == "MultiClass"
+    from mljournal.reading.names import goal_of, is_bookkeeping
+
+    assert goal_of("test_MultiClass", {}) == "min" and is_bookkeeping("time_remaining")
+
+
+def test_an_event_file_with_no_suffix_is_read_as_tensorboard(tmp_path):
+    source = next((FIXTURES / "tensorboard-tf2").rglob("events.out.tfevents.*"))
+    folder = tmp_path / "a-1" / "logs"
+    folder.mkdir(parents=True)
+    shutil.copy(source, folder / "events.out.tfevents")
+    run, diagnostics = read_run("a-1", tmp_path / "a-1", tmp_path)
+    assert diagnostics == []
+    assert run.parts[0].tool == "TensorBoard" and run.metrics
+
+
+def test_a_key_metric_found_only_in_a_results_file_fills_the_home_table(project):
+    """The real Trainer's test_results.json has test_accuracy; log_history has no test rows."""
+    from test_pages import build
+
+    shutil.copytree(FIXTURES / "hf-trainer", project.runs / "hf-1")
+    project.entry("2026-11-01-hf-1.md", "---\ndate: 2026-11-01\nmodel: hf-1\n---\nTried it.\n")
+    config = (project.root / "mkdocs.yml").read_text().replace("  - journal\n", "  - journal:\n      key_metrics: [test_accuracy]\n")
+    project.config(config)
+    build(project, strict=True)
+    value = json.loads((FIXTURES / "hf-trainer" / "test_results.json").read_text())["test_accuracy"]
+    cell = re.search(r'<td class="mj-num" data-label="test_accuracy" data-v="([^"]+)" title="([^"]+)">', project.page(""))
+    assert cell and float(cell.group(1)) == value and cell.group(2) == "final result"

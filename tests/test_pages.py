@@ -105,7 +105,9 @@ def test_screenshots_thumbnails_and_nothing_heavy_published(project):
     month = project.page("timeline/2026-10")
     assert re.search(r'<a class="mj-shot" href="../../runs/a-1/curves/loss%20curve%20%231.png"><img alt="curve" decoding="async" '
                      r'height="240" loading="lazy" src="../../assets/thumbs/[0-9a-f]{24}\.webp" width="480"', month)
-    assert report.warnings == 3
+    assert report.warnings == 4  # and: "a-1: no metrics read: none of its files is one mljournal reads (…)"
+    assert "No metrics read: none of its files is one mljournal reads (checkpoint-5/optimizer.pt, model.safetensors)" \
+        in project.page("models/a-1")
 
 
 def test_link_warnings_name_the_entry_and_line(project, cli):
@@ -226,3 +228,19 @@ def test_long_lists_are_paged_conclusions_by_recency_and_tags_one_line_an_entry(
     assert tag1 == ("#wide 5 entries, newest first. 1 2 3 2026-10-05 a-5 Run 5 is done; see a-1. "
                     "2026-10-04 a-4 Run 4 is done; see a-1. 1 2 3")
     assert "2026-10-01 a-1" in tag3 and "2026-10-02" not in tag3
+
+
+def test_images_a_pixel_or_two_high_are_folded_apart_from_the_screenshots(project):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nText.\n")
+    project.run_file("a-1", "metrics.csv", "step,loss\n1,0.5\n2,0.4\n")
+    project.run_file("a-1", "confusion.png", png(300, 200))
+    project.run_file("a-1", "tensorboard/dense_kernel/step-1.png", png(128, 1))
+    project.run_file("a-1", "tensorboard/dense_bias/step-1.png", png(64, 1))
+    build(project, strict=True)
+    page = project.page("models/a-1")
+    gallery = page[page.index('<h2 id="screenshots"'):page.index('<h2 id="run"')]
+    assert gallery.count("<figure>") == 3
+    folded = gallery[gallery.index('<details class="mj-strips">'):]
+    assert folded.startswith('<details class="mj-strips"><summary>2 images a few pixels high (weights or activations '
+                             'a tool logged as pictures)</summary>')
+    assert "confusion.png" not in folded and "dense_kernel" in folded

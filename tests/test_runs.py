@@ -168,3 +168,17 @@ def test_a_run_that_keeps_appending_is_held_once_in_memory_however_often_it_is_r
         runs, _ = read_runs(project.runs, project.root, project.root / ".cache")
         assert len(runs["a-1"].metrics["loss"].steps) == step
     assert len(store) == 2 < MEMORY_LIMIT  # a-1 once, b-1 once
+
+
+def test_a_trainer_folder_without_its_state_says_what_is_missing(tmp_path):
+    from mljournal.reading.runs import read_run
+
+    folder = tmp_path / "a-1" / "checkpoint-500"
+    folder.mkdir(parents=True)
+    for name in ("training_args.bin", "model.safetensors", "optimizer.pt"):
+        (folder / name).write_bytes(b"\0" * 16)
+    run, diagnostics = read_run("a-1", tmp_path / "a-1", tmp_path)
+    assert [str(d) for d in diagnostics] == [
+        "a-1: no metrics read: the files look like a Hugging Face Trainer's output, but no trainer_state.json "
+        "(the Trainer writes it into each checkpoint and with trainer.save_state())"]
+    assert run.not_read.startswith("no metrics read")

@@ -3,7 +3,8 @@
 - `file_key`: what a set of files is now (size, mtime, inode), or None when one is missing
   or was modified too recently to trust: as git does with "racily clean" files, a file
   modified within RACY_SECONDS is never trusted by its stat, since file times are coarse
-  and a same-size rewrite within one clock tick would keep it. The rule is written here once.
+  and a same-size rewrite within one clock tick would keep it; and whether a file is at
+  rest (AT_REST_SECONDS) is part of its key. The rules are written here once.
 - `Store`: parsed or rendered things by key, bounded in memory (least recently used out
   first; one slot per source, so a run appending all day keeps one copy, not one per read)
   and, when given a folder, on disk as one pickle per key, written atomically.
@@ -27,6 +28,10 @@ from typing import Generic, TypeVar
 from mljournal.atomic import replacing
 
 RACY_SECONDS = 2.0
+# A log whose last line has no newline is being written: that line waits. A file unchanged
+# for this long is at rest, and its unended last line is taken as whole (a writer that never
+# ended it). Part of every file's cache key, so a file coming to rest is read once more.
+AT_REST_SECONDS = 60.0
 V = TypeVar("V")
 _MEMORY: dict[str, OrderedDict] = {}  # by store name: alive as long as the process (`journal serve`)
 _LOCK = threading.Lock()
@@ -35,6 +40,11 @@ _LOCK = threading.Lock()
 def is_racy(mtime: float, now: float | None = None) -> bool:
     """Modified too recently for its stat to say it is unchanged."""
     return (time.time() if now is None else now) - mtime < RACY_SECONDS
+
+
+def is_at_rest(mtime: float, now: float | None = None) -> bool:
+    """Unchanged for AT_REST_SECONDS: nothing is writing it any more."""
+    return (time.time() if now is None else now) - mtime >= AT_REST_SECONDS
 
 
 def file_key(salt: str, folder: Path, files: Iterable[str]) -> str | None:
@@ -48,7 +58,9 @@ def file_key(salt: str, folder: Path, files: Iterable[str]) -> str | None:
             return None
         if is_racy(stat.st_mtime, now):
             return None
-        digest.update(f"\0{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}".encode("utf-8", "surrogateescape"))
+        rest = is_at_rest(stat.st_mtime, now)
+        digest.update(f"\0{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\0{rest}".encode(
+            "utf-8", "surrogateescape"))
     return digest.hexdigest()[:32]
 
 

@@ -40,6 +40,12 @@ class Series:
 
         return int(numpy.isfinite(numpy.frombuffer(self.values, dtype=numpy.float64)).sum()) if len(self.values) else 0
 
+    def nans(self) -> int:
+        """The NaN values: gaps in the curve, counted on the page."""
+        import numpy
+
+        return int(numpy.isnan(numpy.frombuffer(self.values, dtype=numpy.float64)).sum()) if len(self.values) else 0
+
 
 class Collector:
     """Points in the order written; sorted (last write of a step wins) only when needed."""
@@ -74,9 +80,11 @@ class Collector:
         return out
 
 
-def complete_lines(path: Path) -> Iterator[tuple[int, str | None]]:
-    """(line number, text) of each whole line; a final line without newline is not yet whole.
-    A line over MAX_LINE_BYTES is skipped without being held in memory: its text is None.
+def complete_lines(path: Path, at_rest: bool = False) -> Iterator[tuple[int, str | None]]:
+    """(line number, text) of each whole line; a final line without newline is not yet whole
+    (a writer is still on it), unless the file is `at_rest` (see `cache.is_at_rest`): a
+    finished log whose writer never ended its last line. A line over MAX_LINE_BYTES is
+    skipped without being held in memory: its text is None.
 
     A file that grows while we read gives a consistent prefix; a file that shrinks or
     disappears ends the iteration early.
@@ -95,7 +103,7 @@ def complete_lines(path: Path) -> Iterator[tuple[int, str | None]]:
                     return
                 yield number, None
                 continue
-            if not line.endswith(b"\n"):
+            if not line.endswith(b"\n") and not at_rest:
                 return
             yield number, line.decode("utf-8", errors="replace").rstrip("\r\n")
 
@@ -124,11 +132,14 @@ def read_csv_metrics(
     delimiter: str = ",",
     ignore: tuple[str, ...] = (),
     require_first: bool = False,
+    first_line: int = 1,
+    at_rest: bool = False,
 ) -> tuple[dict[str, Series], list[Diagnostic]]:
     """A wide CSV (or TSV) of metrics: a header, then one row per step; an empty or NA cell
     is a missing value. The step is the first of `step_columns` in the header (with
-    `require_first`, it must be the first column); columns in `ignore` are not metrics."""
-    whole = _read_clean_table(path, step_columns, delimiter, ignore, require_first)
+    `require_first`, it must be the first column); columns in `ignore` are not metrics.
+    Lines before `first_line` are not read; an unended last line is read when `at_rest`."""
+    whole = None if first_line > 1 else _read_clean_table(path, step_columns, delimiter, ignore, require_first, at_rest)
     if whole is not None:
         return whole, []
     diagnostics: list[Diagnostic] = []
@@ -139,7 +150,9 @@ def read_csv_metrics(
     indexes: list[int] = []
     columns: list[tuple[array, array]] = []
     long_form = False
-    for number, line in complete_lines(path):
+    for number, line in complete_lines(path, at_rest):
+        if number < first_line:
+            continue
         if line is None:
             diagnostics.append(Diagnostic(f"line over {MAX_LINE_BYTES >> 20} MiB; skipped", shown, number))
             continue
@@ -221,7 +234,8 @@ BULK_BYTES = 64 * 1024 * 1024  # a metrics file up to this size is parsed in one
 
 
 def _read_clean_table(
-    path: Path, step_columns: tuple[str, ...], delimiter: str, ignore: tuple[str, ...], require_first: bool
+    path: Path, step_columns: tuple[str, ...], delimiter: str, ignore: tuple[str, ...], require_first: bool,
+    at_rest: bool = False,
 ) -> dict[str, Series] | None:
     """The common case in one go: a header and rows of whole steps and plain numbers, every
     row as long as the header, no quotes, no empty or NA cell. None for anything else, which
@@ -233,6 +247,8 @@ def _read_clean_table(
             data = handle.read(BULK_BYTES + 1)
     except OSError:
         return None
+    if at_rest and data and not data.endswith(b"\n") and len(data) <= BULK_BYTES:
+        data += b"\n"  # a log at rest whose writer never ended its last line
     end = data.rfind(b"\n")
     if end < 0 or b'"' in data:
         return None

@@ -20,6 +20,7 @@ from mljournal.ids import check_model_id
 from mljournal.reading.cache import PartCache
 from mljournal.reading.formats import Part, formats
 from mljournal.reading.metrics import Series
+from mljournal.reading.names import goal_of  # noqa: F401 - where the pages look for it
 from mljournal.reading.walk import shown_path, walk_files
 
 SCREENSHOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
@@ -55,6 +56,7 @@ class Run:
     screenshots: list[Screenshot]
     meta: RunMeta | None
     metric_tool: dict[str, str] = field(default_factory=dict)  # metric -> the tool it comes from
+    not_read: str = ""  # why a folder with files gave no metrics, for its page
 
     @property
     def sources(self) -> list[str]:
@@ -214,7 +216,9 @@ def read_run(
         return shown_path(folder / relative, shown_relative_to)
 
     parts: list[Part] = []
+    claimed: set[str] = set()
     for form, group in _claims(files):
+        claimed.update(group)
         try:
             part, found = cache.read(folder, group, form, shown)
         except OSError as error:  # deleted or replaced while we read it
@@ -241,7 +245,36 @@ def read_run(
     hidden = [pattern for part in parts for pattern in part.not_screenshots]
     if hidden:
         images = [image for image in images if not any(_matches(image.name, pattern) for pattern in hidden)]
-    return Run(model_id, folder, metrics, parts, images, _meta(parts), metric_tool), diagnostics
+    not_read = "" if metrics else _not_read([f for f in files if f not in claimed and not f.lower().endswith(
+        SCREENSHOT_SUFFIXES + NOTES)])
+    if not_read:
+        diagnostics.append(Diagnostic(not_read, shown_path(folder, shown_relative_to)))
+    return Run(model_id, folder, metrics, parts, images, _meta(parts), metric_tool, not_read), diagnostics
+
+
+NOTES = (".md", ".txt", ".rst", ".html", ".pdf")  # what a person (or a tool's stdout) wrote: no metrics expected
+# Files that say which tool wrote a folder, and what that tool's readable file would be.
+TELLTALES = (
+    ("training_args.bin", "a Hugging Face Trainer's output, but no trainer_state.json (the Trainer writes it "
+                          "into each checkpoint and with trainer.save_state())"),
+    ("hparams.yaml", "a Lightning log folder, but no metrics.csv (CSVLogger writes it)"),
+    ("adapter_model.safetensors", "a PEFT adapter, but no trainer_state.json beside it"),
+    ("meta.yaml", "an MLflow run, but no metrics/ folder"),
+)
+
+
+def _not_read(unclaimed: list[str]) -> str:
+    """Why a run folder gave no metrics, when it holds files: what they look like, and what
+    is missing; empty when there is nothing unread to speak of."""
+    if not unclaimed:
+        return ""
+    names = {name.rpartition("/")[2] for name in unclaimed}
+    for telltale, meaning in TELLTALES:
+        if telltale in names:
+            return f"no metrics read: the files look like {meaning}"
+    listed = ", ".join(sorted(unclaimed)[:4]) + (f" and {len(unclaimed) - 4} more" if len(unclaimed) > 4 else "")
+    return (f"no metrics read: none of its files is one mljournal reads ({listed}); the formats it reads are "
+            "listed in the README (What training tools write)")
 
 
 def _matches(name: str, pattern: str) -> bool:
@@ -279,11 +312,13 @@ def find_metric(
     return None
 
 
-def best(series: Series, goal: str) -> tuple[int, float] | None:
-    """(step, value) of the best finite value: the lowest for goal 'min', else the highest;
-    the earliest step among equals."""
+def best(series: Series, goal: str | None) -> tuple[int, float] | None:
+    """(step, value) of the best finite value: the lowest for goal 'min', the highest for
+    'max', none without a goal; the earliest step among equals."""
     import numpy
 
+    if goal is None:
+        return None
     values = numpy.frombuffer(series.values, dtype=numpy.float64) if len(series.values) else numpy.empty(0)
     finite = numpy.isfinite(values)
     if not finite.any():
@@ -306,15 +341,3 @@ def last(series: Series) -> tuple[int, float] | None:
         return None
     index = int(shown[-1])
     return series.steps[index], series.values[index]
-
-
-_LOWER_IS_BETTER = ("loss", "error", "err", "perplexity", "ppl", "mse", "mae", "rmse", "wer", "cer", "nll", "time", "latency")
-
-
-def goal_of(metric: str, overrides: dict[str, str]) -> str:
-    """'min' or 'max': from the settings, else guessed from the name (losses go down)."""
-    if metric in overrides:
-        return overrides[metric]
-    name = metric.lower()
-    return "min" if any(word in name for word in _LOWER_IS_BETTER) else "max"
-

@@ -30,6 +30,7 @@ from mljournal.cache import ContentStore
 from mljournal.index import JournalIndex, Model
 from mljournal.reading.entries import Entry
 from mljournal.reading.metrics import Series
+from mljournal.reading.names import is_bookkeeping
 from mljournal.reading.runs import best, goal_of, last
 from mljournal.rendering import routes
 from mljournal.rendering.html import ROOT, page_path, raw_url, relative_root, when
@@ -162,6 +163,7 @@ def _metric(name: str, series: Series, tool: str, index: JournalIndex, site: Sit
         "count": len(series.values),
         "last": [final[0], _value(final[1])] if final else None,
         "best": [top[0], _value(top[1])] if top else None,
+        "plot": not is_bookkeeping(name) and series.points() >= 2,  # as on the model page
     }, site)
     steps, previous = [], 0
     for step in xs:

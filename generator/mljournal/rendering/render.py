@@ -24,6 +24,7 @@ from mljournal.errors import Diagnostic
 from mljournal.ids import find_mentions
 from mljournal.index import JournalIndex
 from mljournal.reading.entries import Entry
+from mljournal.reading.names import is_bookkeeping
 from mljournal.reading.runs import find_metric
 from mljournal.reading.walk import shown_path
 from mljournal.rendering import compare_data, exports, feed, routes
@@ -222,8 +223,16 @@ def _screenshots(index: JournalIndex, options: RenderOptions, diagnostics: list[
                 assets.append(SiteAsset(thumb, picture.thumb))
             targets[dest] = Target(dest, picture, thumb)
             shots.setdefault(model_id, []).append(
-                Screenshot(shot.caption or relative, dest, thumb, picture.thumb_width, picture.thumb_height))
+                Screenshot(shot.caption or relative, dest, thumb, picture.thumb_width, picture.thumb_height,
+                           _is_strip(picture.width, picture.height)))
     return assets, shots, targets
+
+
+STRIP_HEIGHT = 4  # images this low (or 40 times as wide as high) are weight pictures, shown apart
+
+
+def _is_strip(width: int | None, height: int | None) -> bool:
+    return bool(width and height and (height <= STRIP_HEIGHT or width >= 40 * height))
 
 
 def _plot_jobs(index: JournalIndex, models: set[str] | None) -> list[PlotJob]:
@@ -234,15 +243,22 @@ def _plot_jobs(index: JournalIndex, models: set[str] | None) -> list[PlotJob]:
     for model_id, model in index.models.items():
         if models is not None and model_id not in models:
             continue
-        if model.run and model.run.metrics:
+        plotted = _plotted(model.run.metrics) if model.run else {}
+        if plotted:
             parent_run = index.models[model.parent].run if model.parent and model.parent_known else None
             parent = None
             if parent_run and parent_run.metrics:
-                matched = {m: found[1] for m in model.run.metrics
+                matched = {m: found[1] for m in plotted
                            if (found := find_metric(parent_run.metrics, m, groups)) is not None}
                 parent = (model.parent, matched) if matched else None
-            jobs.append(PlotJob(model_id, model.run.metrics, parent))
+            jobs.append(PlotJob(model_id, plotted, parent))
     return jobs
+
+
+def _plotted(metrics: dict) -> dict:
+    """The curves worth a panel: two points or more, and not run bookkeeping (runtimes,
+    throughput, FLOs), which the metrics table shows."""
+    return {name: series for name, series in metrics.items() if not is_bookkeeping(name) and series.points() >= 2}
 
 
 @dataclass(frozen=True)

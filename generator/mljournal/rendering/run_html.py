@@ -108,7 +108,7 @@ def run_html(run: Run, parent: Run | None = None, parent_id: str | None = None) 
     that differ from the parent's marked), the files that were read, and notes (other runs
     or versions in the same folder)."""
     changed = {change.name: change for change in changed_params(run, parent)}
-    out = []
+    out = [f'<p class="mj-corrected mj-not-read">{e(run.not_read[0].upper() + run.not_read[1:])}.</p>'] if run.not_read else []
     meta = run.meta
     if meta:
         rows = []

@@ -196,10 +196,11 @@
   }
 
   // -- curves -----------------------------------------------------------------------------------
-  function quantities(models) {
+  function quantities(models, plotted) {
     var order = [], byKey = {}
     models.forEach(function (model) {
       (model.metrics || []).forEach(function (metric) {
+        if (plotted && !metric.plot) return  // run bookkeeping and single points: in the table only
         var key = metric.key
         if (!byKey[key]) { byKey[key] = []; order.push(key) }
         if (!byKey[key].some(function (s) { return s.model === model })) byKey[key].push({ model: model, metric: metric })
@@ -225,7 +226,7 @@
   }
 
   function curves(page, models) {
-    var shown = quantities(models)
+    var shown = quantities(models, true)
     var without = models.filter(function (m) { return !(m.metrics && m.metrics.length) })
     page.appendChild(heading("curves", "Curves"))
     without.forEach(function (m) {
@@ -390,7 +391,7 @@
         var values = found.map(function (m) { return m && m[which] ? Number(m[which][1]) : NaN })
         // As on the conclusion table, a model marked buggy is never the best.
         var finite = values.filter(function (v, i) { return isFinite(v) && !models[i].buggy })
-        var top = which === "best" && finite.length > 1 ? (goal === "min" ? Math.min.apply(null, finite) : Math.max.apply(null, finite)) : null
+        var top = which === "best" && goal && finite.length > 1 ? (goal === "min" ? Math.min.apply(null, finite) : Math.max.apply(null, finite)) : null
         g.row(quantity.key + " " + which, found.map(function (metric, i) {
           if (!metric || !metric[which]) return el("td", { "class": "mj-num mj-none", text: "–" })
           var crowned = top !== null && values[i] === top && !models[i].buggy

@@ -115,6 +115,7 @@ def formats() -> list[Format]:
     """Every known format, in claiming order: tools whose files contain other tools' files
     (a Trainer's output folder holds TensorBoard logs) come first."""
     from mljournal.reading.formats import (
+        catboost,
         csvlog,
         dvclive,
         huggingface,
@@ -127,6 +128,7 @@ def formats() -> list[Format]:
 
     return [
         huggingface.FORMAT,
+        catboost.FORMAT,
         sacred.FORMAT,
         mlflow.FILE_STORE,
         mlflow.SQLITE_STORE,

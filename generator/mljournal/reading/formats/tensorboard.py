@@ -1,4 +1,6 @@
-"""TensorBoard logs: every ``events.out.tfevents.*`` file in the run folder.
+"""TensorBoard logs: every ``events.out.tfevents*`` file in the run folder (CatBoost's
+``catboost_info/learn/events.out.tfevents`` has no suffix; a file of that name that is not
+TensorBoard's record format is named in a warning, byte by byte where it breaks).
 
 TensorBoard calls each folder of event files a "run" and each series a "tag". Metric names
 are the tags, prefixed by their folder relative to the shallowest folder holding event
@@ -18,7 +20,7 @@ from mljournal.reading.formats import Format, Image, Part, Shown, folder_of, nam
 from mljournal.reading.formats.tfevents import Damage, images_of_tensor, read_events
 from mljournal.reading.metrics import Collector
 
-PREFIX = "events.out.tfevents."
+PREFIX = "events.out.tfevents"  # then usually .<time>.<host>...; CatBoost writes the bare name
 NOT_SCALARS = frozenset({"images", "text", "histograms", "hparams", "pr_curves", "audio", "graphs", "mesh", "custom_scalars"})
 IMAGES_PER_TAG = 4
 _TIMESTAMP = re.compile(r"^\d{9,}\.\d+$")

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from mljournal.index import JournalIndex, Model
 from mljournal.reading.entries import Entry
-from mljournal.reading.runs import best, find_metric, goal_of
+from mljournal.reading.runs import best, find_metric, goal_of, last
 from mljournal.rendering.html import e, number, url, when
 from mljournal.rendering.pages.kit import Context, PageKit, SitePage, pager
 from mljournal.rendering import routes
@@ -76,18 +76,35 @@ def key_metrics(index: JournalIndex) -> KeyMetrics:
         bests[model.id] = {}
         for m in metrics:
             found = find_metric(model.run.metrics, m, groups)
-            top = best(found[1], goals[m]) if found else None
+            # Without a better way (no goal), the table shows the last value, and crowns none.
+            top = (best(found[1], goals[m]) if goals[m] else last(found[1])) if found else None
             if top:
                 bests[model.id][m] = top
                 named[model.id, m] = found[0]
+            elif (result := _result(model.run, m, groups)) is not None:  # only in a results file
+                bests[model.id][m] = (None, result[1])
+                named[model.id, m] = result[0]
     # A model marked buggy keeps its row, but its numbers are not trusted to be the best.
     trusted = {m.id for m in models if (m.status or "").lower() != "buggy"}
     champions: dict[str, float] = {}
     for metric in metrics:
         values = [b[metric][1] for model_id, b in bests.items() if metric in b and model_id in trusted]
-        if values:
+        if values and goals[metric]:
             champions[metric] = min(values) if goals[metric] == "min" else max(values)
     return KeyMetrics(metrics, goals, bests, named, trusted, champions)
+
+
+def _result(run, metric: str, groups: dict[str, tuple[str, ...]]) -> tuple[str, float] | None:
+    """A key metric a run has no curve of, from its final results ({split}_results.json):
+    (the name it has there, e.g. eval_accuracy, its value)."""
+    names = groups.get(metric, (metric,))
+    for part in run.parts:
+        for split, values in part.results.items():
+            for name, value in values.items():
+                full = name if name.startswith(f"{split}_") else f"{split}_{name}"
+                if (full in names or full == metric) and value == value:
+                    return full, value
+    return None
 
 
 def home_page(kit: PageKit, section_html: Callable[[Entry, str], Markup], table: KeyMetrics, shown: list[Model],
@@ -100,8 +117,8 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], Markup], table:
     index = kit.index
     metrics = table.metrics
     head = "".join(
-        f'<th class="mj-num" data-key="m:{e(m)}" data-goal="{table.goals[m]}" '
-        f'title="best value ({"lowest" if table.goals[m] == "min" else "highest"})">{e(m)}</th>' for m in metrics)
+        f'<th class="mj-num" data-key="m:{e(m)}" data-goal="{table.goals[m] or ""}" '
+        f'title="{_goal_title(table.goals[m])}">{e(m)}</th>' for m in metrics)
     columns = 6 + len(metrics)
     rows, family = [], None
     for model in shown:
@@ -127,6 +144,12 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], Markup], table:
     )
     return Markup(f'<div class="mj-home" data-compare-url="{url(kit.links.compare)}"><h1>{e(title)}</h1>'
                   f'<div class="mj-bar">{facts}{pager}</div>{html}{pager}</div>')
+
+
+def _goal_title(goal: str | None) -> str:
+    if goal is None:
+        return "last value (which way is better is not known: set it in metric_goals)"
+    return f"best value ({'lowest' if goal == 'min' else 'highest'})"
 
 
 def _row(kit: PageKit, section_html: Callable[[Entry, str], Markup], table: KeyMetrics, model: Model) -> str:
@@ -170,7 +193,8 @@ def _row(kit: PageKit, section_html: Callable[[Entry, str], Markup], table: KeyM
             if table.named[model.id, metric] != metric:
                 note += f", as {e(table.named[model.id, metric])}"
             cells.append(f'<td class="mj-num{"" if trusted else " mj-untrusted"}" data-label="{e(metric)}" '
-                         f'data-v="{found[1]!r}" title="step {found[0]}{note}">{value}</td>')
+                         f'data-v="{found[1]!r}" title="{"step " + str(found[0]) if found[0] is not None else "final result"}'
+                         f'{note}">{value}</td>')
         else:
             cells.append(f'<td class="mj-num mj-none" data-label="{e(metric)}">–</td>')
     dates = ""

@@ -204,6 +204,7 @@ class Screenshot:
     thumb_url: str  # what the page shows small
     width: int | None  # of the thumbnail, CSS pixels
     height: int | None
+    strip: bool = False  # a pixel or two high: a weight or activation picture a tool logged, not a screenshot
 
 
 @dataclass

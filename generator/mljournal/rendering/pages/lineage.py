@@ -52,12 +52,16 @@ def _value(model: Model, parent: Model | None, metric: str | None, table: KeyMet
     if found is None:
         return ""
     css = ["mj-value"] + ([] if model.id in table.trusted else ["mj-untrusted"])  # a model marked buggy
-    title, change = f"best {e(metric)}, at step {found[0]}", ""
+    known = table.goals[metric] is not None
+    at = f"at step {found[0]}" if found[0] is not None else "a final result"
+    title, change = f"{'best' if known else 'last'} {e(metric)}, {at}", ""
     before = table.bests.get(parent.id, {}).get(metric) if parent else None
     if before is not None and before[1] == before[1] and found[1] == found[1]:
         delta = found[1] - before[1]
         if delta == 0:
             change = " = parent"
+        elif not known:
+            change = f" {'↑ +' if delta > 0 else '↓ −'}{number(abs(delta))}"
         else:
             better = (delta > 0) == (table.goals[metric] == "max")
             css.append(f"mj-delta--{'better' if better else 'worse'}")

@@ -74,13 +74,19 @@ def model_page(kit: PageKit, model: Model, section_html: Callable[[Entry, str], 
         rows = []
         tools = len(set(run.metric_tool.values())) > 1
         for metric, series in sorted(run.metrics.items()):
-            final, top = last(series), best(series, goal_of(metric, goals))
+            goal = goal_of(metric, goals)
+            final, top = last(series), best(series, goal)
             source = f' <small class="mj-tool">{e(run.metric_tool[metric])}</small>' if tools else ""
+            # No best for what has no better (a learning rate, a runtime): its last value only.
+            best_cells = (f'<td class="mj-num">{number(top[1]) if top else "–"}</td><td class="mj-num">{top[0] if top else ""}</td>'
+                          if goal else '<td class="mj-num mj-none" title="no better way: set it in metric_goals" '
+                          'colspan="2">·</td>')
+            gaps = series.nans()
+            points = f'{series.points()}{f" <small>({gaps} NaN)</small>" if gaps else ""}'
             rows.append(
                 f"<tr><td>{e(metric)}{source}</td>"
                 f'<td class="mj-num">{number(final[1]) if final else "–"}</td><td class="mj-num">{final[0] if final else ""}</td>'
-                f'<td class="mj-num">{number(top[1]) if top else "–"}</td><td class="mj-num">{top[0] if top else ""}</td>'
-                f'<td class="mj-num">{series.points()}</td></tr>'
+                f'{best_cells}<td class="mj-num">{points}</td></tr>'
             )
         out.append(
             '<div class="mj-table-wrap" data-search-exclude><table class="mj-metrics"><thead><tr><th>Metric</th><th class="mj-num">Last</th>'
@@ -136,6 +142,18 @@ def model_page(kit: PageKit, model: Model, section_html: Callable[[Entry, str], 
 
 
 def _gallery(shots: list[Screenshot]) -> Markup:
+    """The screenshots; images a pixel or two high (weights a tool logged as pictures) apart,
+    folded away."""
+    pictures = [shot for shot in shots if not shot.strip]
+    strips = [shot for shot in shots if shot.strip]
+    html = _items(pictures) if pictures else Markup("")
+    if strips:
+        html += Markup(f'<details class="mj-strips"><summary>{len(strips)} image{"s" if len(strips) != 1 else ""} a few '
+                       f'pixels high (weights or activations a tool logged as pictures)</summary>{_items(strips)}</details>')
+    return html
+
+
+def _items(shots: list[Screenshot]) -> Markup:
     items = []
     for shot in shots:
         size = f' width="{shot.width}" height="{shot.height}"' if shot.width and shot.height else ""
