@@ -572,3 +572,67 @@ def test_a_key_metric_found_only_in_a_results_file_fills_the_home_table(project)
     value = json.loads((FIXTURES / "hf-trainer" / "test_results.json").read_text())["test_accuracy"]
     cell = re.search(r'<td class="mj-num" data-label="test_accuracy" data-v="([^"]+)" title="([^"]+)">', project.page(""))
     assert cell and float(cell.group(1)) == value and cell.group(2) == "final result"
+
+
+def test_a_lora_adapter_config_is_part_of_the_parameters(tmp_path):
+    """The real Trainer's output with a PEFT adapter_config.json beside it, typed as PEFT 0.13 writes it."""
+    folder = shutil.copytree(FIXTURES / "hf-trainer", tmp_path / "a-1")
+    (folder / "adapter_config.json").write_text(json.dumps({
+        "base_model_name_or_path": "bert-base-uncased", "peft_type": "LORA", "task_type": "SEQ_CLS", "r": 8,
+        "lora_alpha": 16, "lora_dropout": 0.05, "target_modules": ["query", "value"], "inference_mode": True}))
+    run, diagnostics = read_run("a-1", folder, tmp_path)
+    assert diagnostics == []
+    params = run.parts[0].params
+    assert (params["adapter.r"], params["adapter.lora_alpha"], params["adapter.target_modules"]) == ("8", "16", '["query", "value"]')
+    assert "adapter_config.json" in run.sources
+
+
+def test_a_log_coming_to_rest_is_read_again_from_the_cache(tmp_path, monkeypatch):
+    """The same file, untouched, a minute later: whether it is at rest is part of its cache key."""
+    import os
+    import time
+
+    from mljournal import cache
+    from mljournal.reading.runs import read_runs
+
+    runs = tmp_path / "runs"
+    (runs / "a-1").mkdir(parents=True)
+    log = runs / "a-1" / "training.log"
+    log.write_text("epoch,loss\n0,0.5\n1,0.4")
+    young = time.time() - 10  # older than the racy window, younger than at rest: cached without the last line
+    os.utime(log, (young, young))
+    found, _ = read_runs(runs, tmp_path, tmp_path / "cache")
+    assert list(found["a-1"].metrics["loss"].steps) == [0]
+    later = time.time() + cache.AT_REST_SECONDS
+    monkeypatch.setattr(cache.time, "time", lambda: later)
+    found, _ = read_runs(runs, tmp_path, tmp_path / "cache")
+    assert list(found["a-1"].metrics["loss"].steps) == [0, 1]
+
+
+def test_the_real_trainers_output_folder_with_its_logs_inside_is_one_source(tmp_path):
+    """transformers 5.18 with output_dir=output, logging_dir=output/logs
+    (examples/tool_runs/run_hf_trainer_variants.py): found under output/, the TensorBoard copy
+    not read twice, eval_results.json from output/."""
+    run, diagnostics = read_run("a-1", FIXTURES / "hf-trainer-output", tmp_path)
+    assert diagnostics == []
+    assert [p.tool for p in run.parts] == ["Hugging Face Trainer"]
+    assert run.sources == ["output/trainer_state.json", "output/checkpoint-32/config.json", "output/eval_results.json"]
+    assert run.parts[0].notes == ["log history from output/trainer_state.json, the newest of 5 trainer states",
+                                  "the Trainer's TensorBoard copy (output/logs) holds the same logs; not shown twice"]
+    assert sorted(run.metrics) == ["eval_accuracy", "eval_loss", "grad_norm", "learning_rate", "loss"]
+    assert run.parts[0].results["eval"]["accuracy"] == 0.9375
+
+
+def test_the_real_trainer_killed_between_saves_shows_its_tensorboard_copy_and_names_the_stale_state(tmp_path):
+    """transformers 5.18 killed at step 30, output_dir=results, logging_dir=logs: checkpoints
+    to step 24, the TensorBoard copy to step 28, no final state."""
+    run, diagnostics = read_run("a-1", FIXTURES / "hf-trainer-killed", tmp_path)
+    assert diagnostics == []
+    assert run.sources[0] == "results/checkpoint-24/trainer_state.json"
+    assert run.parts[0].notes[1] == (
+        "results/checkpoint-24/trainer_state.json stops at step 24; the Trainer's TensorBoard copy (logs) goes on to "
+        "step 28, so its curves are shown: results/checkpoint-24/trainer_state.json is stale (saved before the run ended)")
+    assert run.metrics["loss"].steps[-1] == 28 and run.metrics["eval_loss"].steps[-1] == 24
+    assert sorted(run.metrics) == ["eval_accuracy", "eval_loss", "grad_norm", "learning_rate", "loss"]
+    table = run.parts[0].tables[0]
+    assert [row[2] for row in table.rows] == ["results/checkpoint-8", "results/checkpoint-16", "results/checkpoint-24"]

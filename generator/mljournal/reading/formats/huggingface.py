@@ -95,7 +95,9 @@ def read(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Diagn
         if len(states) > 1:
             part.notes.append(f"log history from {state_file}, the newest of {len(states)} trainer states")
     for name, prefix in (("config.json", ""), ("adapter_config.json", "adapter.")):
-        path = next((p for p in (f"{output}/{name}".lstrip("/"), name) if p in files), None)
+        # the output folder's (save_model), else the one beside the state, else the newest checkpoint's
+        places = [output, folder_of(state_file or ""), ""] + [checkpoints[step] for step in sorted(checkpoints, reverse=True)]
+        path = next((p for p in (f"{place}/{name}".lstrip("/") for place in places) if p in files), None)
         config = read_json_object(folder / path, shown(path), diagnostics) if path else None
         if config is not None:
             part.files.append(path)
@@ -169,7 +171,8 @@ def _tensorboard_copy(folder: Path, events: list[str], shown: Shown, part: Part,
     from mljournal.reading.formats import tensorboard
 
     copy, found = tensorboard.read(folder, events, shown)
-    renamed = {_trainer_name(name): series for name, series in copy.metrics.items()}
+    renamed = {_trainer_name(name): series for name, series in copy.metrics.items()
+               if _trainer_name(name) not in NOT_METRICS and not _trainer_name(name).endswith(THROUGHPUT)}
     ours, theirs = _last_step(part.metrics), _last_step(renamed)
     where = ", ".join(sorted({folder_of(e) or "." for e in events}))
     if theirs > ours:
