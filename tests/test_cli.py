@@ -285,3 +285,55 @@ def test_a_killed_builds_scratch_folders_are_removed_by_the_next_build(project, 
     assert cli("build").exit_code == 0
     assert not stale.exists() and not old.exists() and running.is_dir()
     assert (project.root / "site" / "models" / "a-1" / "index.html").is_file()
+
+
+def test_a_site_dir_holding_the_authors_files_is_refused_and_nothing_is_lost(project, cli):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfine\n")
+    notes = project.root / "docs" / "notes.md"
+    notes.parent.mkdir()
+    notes.write_text("my notes\n")
+    project.config((project.root / "mkdocs.yml").read_text().replace("site_dir: site", "site_dir: docs"))
+    result = cli("build")
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: site_dir 'docs' holds files the journal did not build (notes.md), and every build replaces that "
+        "whole folder; move them away, or set site_dir to a new folder such as 'site'\n")
+    assert notes.read_text() == "my notes\n"
+    notes.unlink()  # an empty folder, then the journal's own site, are replaced freely
+    assert cli("build").exit_code == 0 and cli("build", "--force").exit_code == 0
+    assert (project.root / "docs" / ".mljournal-site").is_file()
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_keys_links_out_of_the_journal_and_fifos_are_left_out_of_the_site_with_a_warning(project, tmp_path, engine):
+    """A netrc linked into the docs folder would be published (the secret scan sees no token
+    in it); key files were copied silently; a FIFO hung the build. In a child process with a
+    time limit, so a hang fails the test."""
+    import os
+    import subprocess
+    import sys
+
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfine\n")
+    secret = tmp_path / "netrc"
+    secret.write_text("machine example.org login me password hunter2\n")
+    docs = project.root / "journal"
+    (docs / "netrc.txt").symlink_to(secret)
+    (docs / "id_rsa").write_text("not really a key\n")
+    (docs / "server.pem").write_text("not really a certificate\n")
+    (docs / "about.md").write_text("# About\n")
+    os.mkfifo(docs / "pipe.md")
+    done = subprocess.run([sys.executable, "-m", "mljournal", "build", "--engine", engine], cwd=project.root,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[:4] == [
+        "warning: journal/id_rsa: skipped: a key or credentials file is never put into the site",
+        "warning: journal/netrc.txt: skipped: a symbolic link that points outside the journal",
+        "warning: journal/pipe.md: skipped: not a regular file (a FIFO, socket or device is never opened)",
+        "warning: journal/server.pem: skipped: a key or credentials file is never put into the site",
+    ]
+    site = project.root / "site"
+    published = {p.name for p in site.rglob("*")}
+    assert not published & {"netrc.txt", "id_rsa", "server.pem", "pipe.md", "pipe"}
+    assert "hunter2" not in "".join(p.read_text(errors="replace") for p in site.rglob("*") if p.is_file()
+                                    and p.suffix in (".html", ".json", ".txt", ".xml"))
+    assert (site / "about").is_dir()

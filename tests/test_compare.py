@@ -230,3 +230,4 @@ def test_the_model_page_marks_the_parameters_that_differ_from_the_parent_and_lin
     assert html.count('class="mj-changed"') == 1
     assert '<a class="mj-plot-wide" href="../../compare/?m=mlp-2,mlp-4">' in html
     assert 'Compare with <a href="../../compare/?m=mlp-2,mlp-4">its parent</a>' in html
+

@@ -32,6 +32,53 @@ def check_site_dir(site_dir: Path, journal_dir: Path, project_dir: Path) -> None
             f"site_dir '{site_dir}' overlaps the journal folder '{journal_dir}', which the build would "
             "wipe or fill; use a folder such as 'site' next to it"
         )
+    if not is_built_site(site):
+        names = sorted(p.name for p in site.iterdir())
+        listed = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        raise ConfigError(
+            f"site_dir '{site_dir}' holds files the journal did not build ({listed}), and every build replaces "
+            "that whole folder; move them away, or set site_dir to a new folder such as 'site'"
+        )
+
+
+MARKER = ".mljournal-site"  # written into every site the journal builds: that folder may be replaced
+
+
+def is_built_site(site: Path) -> bool:
+    """Missing, empty, or a built site: marked by the journal, or one MkDocs built before
+    (its sitemap or search index; the journal's exports) which a build may replace."""
+    try:
+        if not site.is_dir() or not any(site.iterdir()):
+            return True
+    except OSError:
+        return True  # not readable as a folder: the build says why
+    return any((site / name).exists() for name in (MARKER, "sitemap.xml", "search/search_index.json", "conclusions.json"))
+
+
+def mark_built(site: Path) -> None:
+    """Mark `site` as built by the journal, so later builds may replace it."""
+    (site / MARKER).write_text("This folder is built by mljournal (journal build); every build replaces it.\n",
+                               encoding="utf-8")
+
+
+def refused_source(path: Path, docs_dir: Path) -> str | None:
+    """Why an author's file of the docs folder must not go into the site, or None: keys and
+    credentials by name, symbolic links that leave the docs folder (a link to a netrc would
+    publish it), and anything but a regular file (a FIFO would hang the build). Never opens it."""
+    from mljournal.publishing.scan import SECRET_FILE_NAMES
+
+    if SECRET_FILE_NAMES.match(path.name):
+        return "skipped: a key or credentials file is never put into the site"
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "skipped: a broken or looping symbolic link"
+        if not target.is_relative_to(docs_dir.resolve()):
+            return "skipped: a symbolic link that points outside the journal"
+    if not path.is_file():
+        return "skipped: not a regular file (a FIFO, socket or device is never opened)"
+    return None
 
 
 def _shown(path: Path, project_dir: Path) -> str:
@@ -81,6 +128,7 @@ def _alive(pid: int) -> bool:
 def swap_in(staging: Path, final: Path) -> None:
     """Put the new site in place of the old one with two renames; remove the old one last."""
     old = final.parent / f".{final.name}.old-{os.getpid()}"
+    mark_built(staging)
     if final.exists():
         final.rename(old)
     staging.rename(final)

@@ -34,6 +34,7 @@ from pathlib import Path
 from mljournal.engines import BuildResult, stop_on_sigterm
 from mljournal.errors import BuildError, ConfigError
 from mljournal.project import Project, dump_config, markdown_extensions
+from mljournal.rendering.html import e
 from mljournal.rendering.routes import NAV
 
 log = logging.getLogger("mkdocs.plugins.journal")
@@ -81,7 +82,8 @@ def stage_site(project: Project, stage: Path) -> tuple[BuildResult, list[str]]:
     docs = stage / "docs"
     wanted: dict[str, bytes | Path] = {}
     ours = (settings.entries_folder + "/", settings.runs_folder + "/")
-    authors = {path.relative_to(project.docs_dir).as_posix(): path for path in _other_files(project.docs_dir, ours)}
+    authors = {path.relative_to(project.docs_dir).as_posix(): path
+               for path in _other_files(project.docs_dir, ours, warnings, project.root)}
     wanted.update(authors)
     for asset in rendered.assets:
         wanted[asset.dest_uri] = asset.source
@@ -106,7 +108,8 @@ def stage_site(project: Project, stage: Path) -> tuple[BuildResult, list[str]]:
 def _markdown(title: str, hide: tuple[str, ...], searchable: bool, html: str) -> str:
     """A page for Zensical: front matter, then the page as one HTML block (passed through)."""
     search = "" if searchable else "search:\n  exclude: true\n"
-    return (f"---\ntitle: {json.dumps(title)}\nhide: {json.dumps(list(hide))}\n{search}---\n\n"
+    # The theme puts the title into the page unescaped: it goes in as HTML text.
+    return (f"---\ntitle: {json.dumps(str(e(title)))}\nhide: {json.dumps(list(hide))}\n{search}---\n\n"
             f'<div class="mj-page">{html}</div>\n')
 
 
@@ -127,9 +130,13 @@ def _derived_config(project: Project, other_pages: list[str]) -> str:
     return "# Written by mljournal from mkdocs.yml for `zensical build`; edits here are lost.\n" + dump_config(config)
 
 
-def _other_files(docs_dir: Path, ours: tuple[str, ...]) -> list[Path]:
+def _other_files(docs_dir: Path, ours: tuple[str, ...], warnings: list[str], project_dir: Path) -> list[Path]:
     """The author's own files of docs_dir: not the entries and runs folders, no dotfiles, no
-    links (a link could point anywhere), nothing but regular files."""
+    linked folders; files refused by `refused_source` (keys, links out, FIFOs) are named in
+    `warnings`, as the MkDocs engine names them."""
+    from mljournal.output import refused_source
+    from mljournal.reading.walk import shown_path
+
     found = []
     for folder, dirs, files in os.walk(docs_dir):
         relative = Path(folder).relative_to(docs_dir).as_posix()
@@ -138,7 +145,13 @@ def _other_files(docs_dir: Path, ours: tuple[str, ...]) -> list[Path]:
                          and not os.path.islink(os.path.join(folder, d)))
         for name in sorted(files):
             path = Path(folder) / name
-            if not name.startswith(".") and not path.is_symlink() and path.is_file():
+            if name.startswith("."):
+                continue
+            reason = refused_source(path, docs_dir)
+            if reason:
+                warnings.append(f"{shown_path(path, project_dir)}: {reason}")
+                log.warning(warnings[-1])
+            else:
                 found.append(path)
     return found
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # GitHub refuses files over 100 MB
 MAX_SITE_BYTES = 1024 * 1024 * 1024  # GitHub Pages sites may be at most 1 GB
-ALLOWED_DOTFILES = {".nojekyll"}
+ALLOWED_DOTFILES = {".nojekyll", ".mljournal-site"}  # the marker of a site the journal built: no secret
 SECRET_FILE_NAMES = re.compile(
     r"^(id_(rsa|dsa|ecdsa|ed25519)(\.pub)?|.*\.(pem|key|p12|pfx|keystore|jks|kdbx)|credentials(\.json)?|"
     r"\.?netrc|\.?git-credentials|.*secrets?\.(json|ya?ml|toml|env)|service[-_]account.*\.json)$",

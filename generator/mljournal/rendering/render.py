@@ -216,9 +216,9 @@ def _screenshots(index: JournalIndex, options: RenderOptions, diagnostics: list[
             if picture is None:
                 continue
             dest = f"{settings.runs_folder}/{model_id}/{relative}"
-            assets.append(SiteAsset(dest, source))
+            assets.append(SiteAsset(dest, picture.source))  # the file itself, or its sanitised copy (SVG)
             thumb = dest
-            if picture.thumb != source:
+            if picture.thumb != picture.source:
                 thumb = f"assets/thumbs/{picture.thumb.name}"
                 assets.append(SiteAsset(thumb, picture.thumb))
             targets[dest] = Target(dest, picture, thumb)

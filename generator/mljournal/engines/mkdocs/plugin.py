@@ -24,8 +24,9 @@ from mkdocs.structure.toc import get_toc
 from mljournal.engines.mkdocs.config import JournalConfig, settings_from
 from mljournal.errors import JournalError
 from mljournal.index import JournalIndex, load_journal
-from mljournal.output import check_site_dir
-from mljournal.rendering.html import resolve_root
+from mljournal.output import check_site_dir, mark_built, refused_source
+from mljournal.reading.walk import shown_path
+from mljournal.rendering.html import e, resolve_root
 from mljournal.rendering.render import RenderedSite, RenderOptions, SitePage, render_site
 from mljournal.rendering.routes import IN_NAV, NAV
 from mljournal.settings import SettingsError
@@ -74,8 +75,12 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         settings = self.settings
         assert settings is not None
         taken = (settings.entries_folder + "/", settings.runs_folder + "/")
+        docs = Path(config.docs_dir)
         for file in list(files):
             if file.src_uri.startswith(taken):
+                files.remove(file)
+            elif file.abs_src_path and (reason := refused_source(Path(file.abs_src_path), docs)):
+                log.warning(f"{shown_path(Path(file.abs_src_path), Path(config.config_file_path or '.').parent)}: {reason}")
                 files.remove(file)
         project = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         try:
@@ -125,6 +130,10 @@ class JournalPlugin(BasePlugin[JournalConfig]):
             config.nav = NAV + extra
         return files
 
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """A plain `mkdocs build` marks its site too: a later build may replace that folder."""
+        mark_built(Path(config.site_dir))
+
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
         self.nav, self.files = nav, files
         return nav
@@ -145,7 +154,9 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         """The Markdown MkDocs reads for a generated page: only its title and layout."""
         hide = json.dumps(list(page.hide))
         search = "" if page.searchable else "search: {exclude: true}\n"
-        return f"---\ntitle: {json.dumps(page.title)}\nhide: {hide}\n{search}---\n"
+        # The theme puts the title into the page unescaped (the header's topic, the nav): it
+        # goes in as HTML text, so a tag named "<img onerror=…>" is shown, never run.
+        return f"---\ntitle: {json.dumps(str(e(page.title)))}\nhide: {hide}\n{search}---\n"
 
     # The search plugin parses every page's HTML in Python, then leaves out what is marked
     # data-search-exclude: the copies of entries on model pages, which are most of them. We
