@@ -337,3 +337,47 @@ def test_keys_links_out_of_the_journal_and_fifos_are_left_out_of_the_site_with_a
     assert "hunter2" not in "".join(p.read_text(errors="replace") for p in site.rglob("*") if p.is_file()
                                     and p.suffix in (".html", ".json", ".txt", ".xml"))
     assert (site / "about").is_dir()
+
+
+def test_names_that_are_not_utf8_are_skipped_with_a_warning_and_a_bom_is_no_header_problem(project, cli):
+    """A name that is not UTF-8 anywhere under the journal aborted the build ("a bug", from the
+    up-to-date check); Excel's "CSV UTF-8" starts metrics.csv with a byte-order mark."""
+    import os
+
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfine\n")
+    project.run_file("a-1", "metrics.csv", b"\xef\xbb\xbfstep,loss\n1,0.5\n2,0.25\n")
+    journal = os.fsencode(project.root / "journal")
+    with open(journal + b"/notes-\xff.md", "w") as handle:
+        handle.write("# notes\n")
+    with open(journal + b"/runs/a-1/log-\xfe.csv", "w") as handle:
+        handle.write("step,x\n1,2\n")
+    result = cli("build")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:2] == [
+        r"warning: journal/notes-\udcff.md: skipped: the file name is not valid UTF-8",  # the bytes, escaped
+        r"warning: journal/runs/a-1/log-\udcfe.csv: skipped: the file name is not valid UTF-8",
+    ]
+    assert "2 warnings" in result.output.splitlines()[2]
+    assert "loss" in project.page("models/a-1")
+
+
+def test_a_full_disk_is_said_with_its_path_and_the_old_site_stays(project, cli, monkeypatch):
+    import errno
+
+    from mljournal.commands import build as command
+
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfine\n")
+    assert cli("build").exit_code == 0
+    site = project.root / "site"
+    before = sorted(p.relative_to(site) for p in site.rglob("*"))
+
+    def full(staging, final):
+        raise OSError(errno.ENOSPC, "No space left on device", str(staging / "index.html"))
+
+    monkeypatch.setattr(command, "swap_in", full)
+    result = cli("build", "--force")
+    assert result.exit_code == 1
+    assert result.output.endswith(
+        "/index.html: the disk is full (No space left on device); nothing was replaced\n")
+    assert result.output.startswith(f"error: cannot write {project.root}/.site.building-")
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == before

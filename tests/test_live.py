@@ -184,3 +184,19 @@ def test_an_entry_edit_copies_no_screenshot_or_plot_again(tmp_path):
     entry_of(root, "2026-10-08-mlp-5.md").open("a").write("\nOne more line.\n")
     assert live.update()
     assert {p: p.stat().st_mtime_ns for p in assets} == before
+
+
+@pytest.mark.parametrize(("src", "dest", "ignored"), [
+    ("journal/entries/.2026-10-01-a-1.md.swp", "", True),
+    ("journal/entries/4913", "", True),
+    ("journal/entries/2026-10-01-a-1.md~", "", True),
+    ("journal/entries/.#2026-10-01-a-1.md", "", True),
+    ("journal/entries/2026-10-01-a-1.md", "", False),
+    ("journal/entries/.2026-10-01-a-1.md.tmp", "journal/entries/2026-10-01-a-1.md", False),  # saved by rename
+])
+def test_editor_debris_triggers_no_build_and_no_reload(src, dest, ignored):
+    from types import SimpleNamespace
+
+    from mljournal.engines.mkdocs.live import _only_debris
+
+    assert _only_debris(SimpleNamespace(src_path=src, dest_path=dest)) is ignored

@@ -7,6 +7,7 @@ refused argument.
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
 import os
@@ -53,17 +54,37 @@ def _boundary(function):
             sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except OSError as error:
+            if os.environ.get("JOURNAL_TRACEBACK"):
+                raise
+            if error.errno not in _MACHINE_ERRORS:
+                _bug(error)
+            what, reason = _MACHINE_ERRORS[error.errno]
+            where = f" {error.filename}" if error.filename else ""
+            click.echo(f"error: {what}{where}: {reason} ({error.strerror}); nothing was replaced", err=True)
+            sys.exit(1)
         except Exception as error:  # a bug of ours: say so, without a wall of traceback
             if os.environ.get("JOURNAL_TRACEBACK"):
                 raise
-            click.echo(
-                f"error: unexpected {type(error).__name__}: {error}\n"
-                "This is a bug in mljournal; run again with JOURNAL_TRACEBACK=1 to see where.",
-                err=True,
-            )
-            sys.exit(1)
+            _bug(error)
 
     return wrapper
+
+
+# What the machine refused, not a bug: said as such, with the path.
+_MACHINE_ERRORS = {errno.ENOSPC: ("cannot write", "the disk is full"),
+                   errno.EDQUOT: ("cannot write", "the disk quota is used up"),
+                   errno.EROFS: ("cannot write", "the file system is read-only"),
+                   errno.EACCES: ("cannot open", "permission denied")}
+
+
+def _bug(error: Exception) -> None:
+    click.echo(
+        f"error: unexpected {type(error).__name__}: {error}\n"
+        "This is a bug in mljournal; run again with JOURNAL_TRACEBACK=1 to see where.",
+        err=True,
+    )
+    sys.exit(1)
 
 
 config_option = click.option(

@@ -67,6 +67,10 @@ def refused_source(path: Path, docs_dir: Path) -> str | None:
     publish it), and anything but a regular file (a FIFO would hang the build). Never opens it."""
     from mljournal.publishing.scan import SECRET_FILE_NAMES
 
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return "skipped: the file name is not valid UTF-8"
     if SECRET_FILE_NAMES.match(path.name):
         return "skipped: a key or credentials file is never put into the site"
     if path.is_symlink():

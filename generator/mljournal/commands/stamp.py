@@ -63,7 +63,8 @@ def _tree(digest, root: Path, newest: list[float], suffixes: tuple[str, ...] | N
             except OSError:
                 continue
             newest[0] = max(newest[0], stat.st_mtime)
-            digest.update(f"{os.path.relpath(path, root)}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode())
+            digest.update(f"{os.path.relpath(path, root)}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode(
+                "utf-8", "surrogateescape"))  # a name that is not UTF-8 is hashed as its bytes; the readers warn
             count += 1
     return count
 

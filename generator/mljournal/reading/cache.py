@@ -16,8 +16,9 @@ from mljournal.cache import Store, file_key
 from mljournal.errors import Diagnostic
 from mljournal.reading.formats import Format, Part, Shown
 
-# Cached Parts are pickles of the dataclass: a new field must not meet an old pickle.
-VERSION = "parts-2:" + ",".join(f.name for f in fields(Part))
+# Cached Parts are pickles of the dataclass: a new field must not meet an old pickle. Bump the
+# number when what the readers make of the same files changes.
+VERSION = "parts-3:" + ",".join(f.name for f in fields(Part))
 MEMORY_LIMIT = 4096  # run folders x formats kept in memory
 
 

@@ -80,6 +80,9 @@ class Collector:
         return out
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 def complete_lines(path: Path, at_rest: bool = False) -> Iterator[tuple[int, str | None]]:
     """(line number, text) of each whole line; a final line without newline is not yet whole
     (a writer is still on it), unless the file is `at_rest` (see `cache.is_at_rest`): a
@@ -105,6 +108,8 @@ def complete_lines(path: Path, at_rest: bool = False) -> Iterator[tuple[int, str
                 continue
             if not line.endswith(b"\n") and not at_rest:
                 return
+            if number == 1 and line.startswith(BOM):  # Excel's "CSV UTF-8" starts with a byte-order mark
+                line = line[len(BOM):]
             yield number, line.decode("utf-8", errors="replace").rstrip("\r\n")
 
 
@@ -247,6 +252,8 @@ def _read_clean_table(
             data = handle.read(BULK_BYTES + 1)
     except OSError:
         return None
+    if data.startswith(BOM):
+        data = data[len(BOM):]
     if at_rest and data and not data.endswith(b"\n") and len(data) <= BULK_BYTES:
         data += b"\n"  # a log at rest whose writer never ended its last line
     end = data.rfind(b"\n")

@@ -309,7 +309,7 @@ def _watch(server, config, changes: _Changes) -> None:
                                                  config.theme.custom_dir) if p and os.path.exists(p)})
 
     def callback(event) -> None:
-        if event.is_directory or event.event_type in _NOT_CHANGES:
+        if event.is_directory or event.event_type in _NOT_CHANGES or _only_debris(event):
             return
         changes.dispatch(event)
         with server._rebuild_cond:  # as LiveReloadServer.watch's own callback does
@@ -334,6 +334,13 @@ def _watch(server, config, changes: _Changes) -> None:
     server.observer = observer
     for path in paths:
         server._watched_paths[path] = 1  # what LiveReloadServer.serve starts and lists
+
+
+def _only_debris(event) -> bool:
+    """An event about editor debris alone (a swap file, vim's `4913` probe, a `~` backup, an
+    Emacs `.#` lock): no build, no reload. A rename of a temp file onto a real one counts."""
+    paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+    return all(is_debris(os.path.basename(os.fsdecode(path))) for path in paths if path)
 
 
 def _replace_contents(target: Path, source: Path) -> None:
