@@ -381,3 +381,27 @@ def test_a_full_disk_is_said_with_its_path_and_the_old_site_stays(project, cli, 
         "/index.html: the disk is full (No space left on device); nothing was replaced\n")
     assert result.output.startswith(f"error: cannot write {project.root}/.site.building-")
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
+
+
+def test_fifos_in_entries_and_runs_are_skipped_with_a_warning(project, cli):
+    import os
+
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfine\n")
+    project.run_file("a-1", "metrics.csv", "step,loss\n1,0.5\n")
+    os.mkfifo(project.entries / "2026-10-02-pipe.md")
+    os.mkfifo(project.runs / "a-1" / "live.csv")
+    result = cli("build")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:2] == [
+        "warning: journal/entries/2026-10-02-pipe.md: skipped: not a regular file (a FIFO, socket or device is never opened)",
+        "warning: journal/runs/a-1/live.csv: skipped: not a regular file (a FIFO, socket or device is never opened)",
+    ]
+
+
+def test_a_writer_gone_wrong_gives_a_few_warnings_per_file_and_a_count(project, cli):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfine\n")
+    project.run_file("a-1", "metrics.jsonl", "".join("not json\n" for _ in range(10_000)) + '{"step": 1, "loss": 1}\n')
+    result = cli("build")
+    lines = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert lines[:5] == [f"warning: journal/runs/a-1/metrics.jsonl:{n}: not a JSON object; line skipped" for n in range(1, 6)]
+    assert lines[5:] == ["warning: journal/runs/a-1/metrics.jsonl: 9995 more warnings like these in this file, not shown"]

@@ -67,3 +67,22 @@ class Diagnostic:
     def __str__(self) -> str:
         where = location(self.path, self.line)
         return f"{where}: {self.message}" if where else self.message
+
+
+PER_FILE = 5  # warnings shown for one file; the rest are counted
+
+
+def summarised(diagnostics: list[Diagnostic], most: int = PER_FILE) -> list[Diagnostic]:
+    """At most `most` warnings per file, then one that counts the rest: a broken writer can
+    make a file of a hundred thousand bad lines, and its first few say what is wrong."""
+    counts: dict[str, int] = {}
+    kept: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        key = str(diagnostic.path) if diagnostic.path is not None else ""
+        counts[key] = counts.get(key, 0) + 1
+        if not key or counts[key] <= most:
+            kept.append(diagnostic)
+    for key, count in counts.items():
+        if key and count > most:
+            kept.append(Diagnostic(f"{count - most} more warnings like these in this file, not shown", key))
+    return kept

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from mljournal.errors import Diagnostic
+from mljournal.errors import Diagnostic, summarised
 from mljournal.ids import find_mentions, split_family
 from mljournal.reading.entries import Entry, read_entries
 from mljournal.reading.runs import Run, read_runs
@@ -99,7 +99,7 @@ def load_journal(settings: Settings, project_dir: Path) -> JournalIndex:
     """Read and index the whole journal. Never raises for bad content: see `.diagnostics`."""
     entries, entry_diagnostics = read_entries(settings, project_dir)
     runs, run_diagnostics = read_runs(settings.runs_dir, project_dir, settings.cache_dir)
-    return build_index(settings, entries, runs, entry_diagnostics + run_diagnostics)
+    return build_index(settings, entries, runs, summarised(entry_diagnostics + run_diagnostics))
 
 
 def build_index(

@@ -45,6 +45,8 @@ def walk_files(root: Path, suffixes: tuple[str, ...] | None = None) -> Iterator[
                     continue
             if path.is_file():
                 yield path, None
+            elif not path.is_dir():
+                yield path, "skipped: not a regular file (a FIFO, socket or device is never opened)"
 
 
 def shown_path(path: Path, base: Path) -> str:
