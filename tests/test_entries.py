@@ -163,3 +163,20 @@ def test_two_entries_with_one_file_name_keep_the_first(project):
     assert [e.key for e in entries] == ["a/2026-10-03-x"]
     assert messages == ["journal/entries/b/2026-10-03-X.md: skipped: same file name as "
                         "journal/entries/a/2026-10-03-x.md; entries are named by file name, rename one"]
+
+
+def test_an_entry_about_thousands_of_models_or_with_hundreds_of_tags_is_refused_with_a_clear_message(project, cli):
+    """One entry listing 5,000 models built for 7 minutes in 6.7 GB: each model page repeated
+    every badge. The lists are bounded."""
+    models = ", ".join(f"m-{n}" for n in range(5000))
+    project.entry("2026-10-01-many.md", f"---\ndate: 2026-10-01\nmodel: [{models}]\n---\nAll of them.\n")
+    tags = ", ".join(f"t{n}" for n in range(51))
+    project.entry("2026-10-02-tags.md", f"---\ndate: 2026-10-02\nmodel: a-1\ntags: [{tags}]\n---\nTagged.\n")
+    project.entry("2026-10-03-fine.md", "---\ndate: 2026-10-03\nmodel: a-1\n---\nFine.\n")
+    result = cli("build")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:2] == [
+        "warning: journal/entries/2026-10-01-many.md:3: 'model' lists 5000 models; an entry may be about at most 100 "
+        "(for a comparison of more, name them in the text)",
+        "warning: journal/entries/2026-10-02-tags.md:4: 'tags' lists 51 tags; an entry may have at most 50",
+    ]

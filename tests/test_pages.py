@@ -244,3 +244,14 @@ def test_images_a_pixel_or_two_high_are_folded_apart_from_the_screenshots(projec
     assert folded.startswith('<details class="mj-strips"><summary>2 images a few pixels high (weights or activations '
                              'a tool logged as pictures)</summary>')
     assert "confusion.png" not in folded and "dense_kernel" in folded
+
+
+def test_a_run_folder_of_thousands_of_images_shows_sixty_and_counts_the_rest(project):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nText.\n")
+    image = png(8, 8)
+    for n in range(75):
+        project.run_file("a-1", f"shots/{n:03}.png", image)
+    build(project, strict=True)
+    page = project.page("models/a-1")
+    assert page.count('class="mj-shot"') == 60
+    assert "… and 15 more images in the run folder, not shown here." in page

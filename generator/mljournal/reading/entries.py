@@ -22,6 +22,8 @@ from mljournal.settings import Settings
 
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
 KEYS = ("date", "model", "parent", "tags", "status", "corrects", "commit", "title")
+MAX_MODELS = 100  # models one entry may be about
+MAX_TAGS = 50  # tags of one entry
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,9 @@ def _id_list(field: frontmatter.Field, shown: str) -> tuple[str, ...]:
     values = field.value if isinstance(field.value, list) else [field.value]
     if not values:
         raise FrontMatterError("'model' is empty: name at least one model ID", shown, field.line)
+    if len(values) > MAX_MODELS:  # each model's page shows the entry, with every badge: the work grows squared
+        raise FrontMatterError(f"'model' lists {len(values)} models; an entry may be about at most {MAX_MODELS} "
+                               "(for a comparison of more, name them in the text)", shown, field.line)
     ids: list[str] = []
     for value in values:
         ids.append(_check_id(value, field, shown))
@@ -252,6 +257,9 @@ def _string_list(field: frontmatter.Field | None, shown: str, what: str) -> tupl
     if field is None or field.value is None:
         return ()
     values = field.value if isinstance(field.value, list) else [field.value]
+    if len(values) > MAX_TAGS:
+        raise FrontMatterError(f"'{field.key}' lists {len(values)} {what}s; an entry may have at most {MAX_TAGS}",
+                               shown, field.line)
     out: list[str] = []
     for value in values:
         if not isinstance(value, str) or not value.strip():

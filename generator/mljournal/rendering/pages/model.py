@@ -17,6 +17,7 @@ from mljournal.rendering.routes import MODEL
 from mljournal.rendering.run_html import excerpts_html, results_html, run_html
 
 ROUTES = (MODEL,)
+MAX_SHOTS = 60  # screenshots shown on a model page
 
 
 def pages(ctx: Context) -> Iterator[SitePage]:
@@ -146,10 +147,14 @@ def _gallery(shots: list[Screenshot]) -> Markup:
     folded away."""
     pictures = [shot for shot in shots if not shot.strip]
     strips = [shot for shot in shots if shot.strip]
-    html = _items(pictures) if pictures else Markup("")
+    html = _items(pictures[:MAX_SHOTS]) if pictures else Markup("")
+    if len(pictures) > MAX_SHOTS:  # a run folder of 20,000 images would make a page of megabytes
+        html += Markup(f'<p class="mj-facts">… and {len(pictures) - MAX_SHOTS} more images in the run folder, '
+                       "not shown here.</p>")
     if strips:
         html += Markup(f'<details class="mj-strips"><summary>{len(strips)} image{"s" if len(strips) != 1 else ""} a few '
-                       f'pixels high (weights or activations a tool logged as pictures)</summary>{_items(strips)}</details>')
+                       f'pixels high (weights or activations a tool logged as pictures)</summary>'
+                       f'{_items(strips[:MAX_SHOTS])}</details>')
     return html
 
 
