@@ -42,8 +42,7 @@ def cold_build(project: Path) -> tuple[float, float]:
 
     shutil.rmtree(project / ".cache", ignore_errors=True)
     shutil.rmtree(project / "site", ignore_errors=True)
-    clear_memory()
-    compare_data._memory.clear()
+    clear_memory()  # the readers', renders' and compare data's memory: what a new process has
     spent = []
     original = compare_data.data_files
 

@@ -66,6 +66,7 @@ def refused_source(path: Path, docs_dir: Path) -> str | None:
     credentials by name, symbolic links that leave the docs folder (a link to a netrc would
     publish it), and anything but a regular file (a FIFO would hang the build). Never opens it."""
     from mljournal.publishing.scan import SECRET_FILE_NAMES
+    from mljournal.reading.walk import unsafe_file
 
     try:
         str(path).encode("utf-8")
@@ -73,16 +74,7 @@ def refused_source(path: Path, docs_dir: Path) -> str | None:
         return "skipped: the file name is not valid UTF-8"
     if SECRET_FILE_NAMES.match(path.name):
         return "skipped: a key or credentials file is never put into the site"
-    if path.is_symlink():
-        try:
-            target = path.resolve(strict=True)
-        except (OSError, RuntimeError):
-            return "skipped: a broken or looping symbolic link"
-        if not target.is_relative_to(docs_dir.resolve()):
-            return "skipped: a symbolic link that points outside the journal"
-    if not path.is_file():
-        return "skipped: not a regular file (a FIFO, socket or device is never opened)"
-    return None
+    return unsafe_file(path, docs_dir.resolve())
 
 
 def _shown(path: Path, project_dir: Path) -> str:

@@ -34,19 +34,27 @@ def walk_files(root: Path, suffixes: tuple[str, ...] | None = None) -> Iterator[
             if suffixes is not None and not name.lower().endswith(suffixes):
                 continue
             path = here / name
-            if path.is_symlink():
-                try:
-                    target = path.resolve(strict=True)
-                except (OSError, RuntimeError):
-                    yield path, "skipped: a broken or looping symbolic link"
-                    continue
-                if not target.is_relative_to(real_root):
-                    yield path, "skipped: a symbolic link that points outside the journal"
-                    continue
-            if path.is_file():
-                yield path, None
+            problem = unsafe_file(path, real_root)
+            if problem:
+                yield path, problem
             elif not path.is_dir():
-                yield path, "skipped: not a regular file (a FIFO, socket or device is never opened)"
+                yield path, None
+
+
+def unsafe_file(path: Path, real_root: Path) -> str | None:
+    """Why a file under `real_root` (resolved) must not be read or published, or None: a
+    symbolic link that is broken, loops, or leaves the root, and anything but a regular file
+    (a FIFO would hang its reader). Never opens it."""
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "skipped: a broken or looping symbolic link"
+        if not target.is_relative_to(real_root):
+            return "skipped: a symbolic link that points outside the journal"
+    if not path.is_file() and not path.is_dir():
+        return "skipped: not a regular file (a FIFO, socket or device is never opened)"
+    return None
 
 
 def shown_path(path: Path, base: Path) -> str:

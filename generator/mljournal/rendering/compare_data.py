@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from mljournal.cache import ContentStore
+from mljournal.cache import ContentStore, Store
 from mljournal.index import JournalIndex, Model
 from mljournal.reading.entries import Entry
 from mljournal.reading.metrics import Series
@@ -72,7 +72,9 @@ def as_json(value: object, site: Site) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-_memory: dict[tuple[str, str], tuple[str, DataFile]] = {}  # (cache, model) -> (digest, file): `journal serve`
+# The last file of each model in this process (`journal serve`), by (cache folder, model):
+# the cache's one in-memory store, so `cache.clear_memory()` forgets it too.
+_last: Store[DataFile] = Store("compare-data")
 
 
 def data_files(index: JournalIndex, links: Links, section_html: Callable[[Entry, str], Markup],
@@ -84,9 +86,9 @@ def data_files(index: JournalIndex, links: Links, section_html: Callable[[Entry,
     cache = str(index.settings.cache_dir)
     found: dict[str, DataFile] = {}
     for model_id, model in index.models.items():
-        remembered = _memory.get((cache, model_id))
+        remembered = _last.get((cache, model_id))
         if models is not None and model_id not in models and remembered is not None:
-            found[model_id] = remembered[1]
+            found[model_id] = remembered
             continue
         header = as_json(_header(index, links, section_html, screenshots.get(model_id, []), model), site)
         digest = hashlib.sha256(DATA_VERSION)
@@ -103,7 +105,7 @@ def data_files(index: JournalIndex, links: Links, section_html: Callable[[Entry,
                                for name in names)
             store.put_bytes(digest, ".json", f'{header[:-1]},"metrics":[{metrics}]}}'.encode("utf-8"))
         file = DataFile(f"{routes.COMPARE_DATA}/{model_id}-{path.stem[:12]}.json", path)
-        _memory[(cache, model_id)] = (path.stem, file)
+        _last.put((cache, model_id), file)
         found[model_id] = file
     return found
 

@@ -79,13 +79,11 @@ def read(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Diagn
     diagnostics: list[Diagnostic] = []
     states = [f for f in files if name_of(f) == STATE]
     checkpoints: dict[int, str] = {}  # step -> checkpoint folder
-    for f in files:
-        for piece_at in range(len(f.split("/")) - 1):
-            path = "/".join(f.split("/")[: piece_at + 1])
-            found = _CHECKPOINT.match(name_of(path)) or (
-                f"{path}/{STATE}" in states and _NUMBERED.search(name_of(path)))
-            if found:
-                checkpoints.setdefault(int(found.group(1)), path)
+    folders = {"/".join(pieces[: at + 1]) for f in files for pieces in [f.split("/")] for at in range(len(pieces) - 1)}
+    for path in sorted(folders):
+        found = _CHECKPOINT.match(name_of(path)) or (f"{path}/{STATE}" in states and _NUMBERED.search(name_of(path)))
+        if found:
+            checkpoints.setdefault(int(found.group(1)), path)
     state, state_file = _newest_state(folder, states, shown, diagnostics)
     part = Part("Hugging Face Trainer" if states else "results files", [state_file] if state_file else [])
     output = _output_folder(state_file) if state_file else ""

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from mljournal.rendering.compare_data import as_json
 from mljournal.rendering.html import ROOT, e, url
+from mljournal.rendering.pages.conclusions import models_by_recency
 from mljournal.rendering.pages.kit import Context, SitePage
 from mljournal.rendering.routes import COMPARE
 
@@ -33,8 +34,7 @@ def link(compare_url: str, models: list[str]) -> Markup:
 
 def compare_page(ctx: Context) -> Markup:
     index = ctx.index
-    recent = [m.id for m in sorted(index.models.values(), key=lambda m: (m.last is not None, m.last, m.id),
-                                   reverse=True) if m.run and m.run.metrics][:2]
+    recent = [m.id for m in models_by_recency(index) if m.run and m.run.metrics][:2]
     example = ""
     if len(recent) == 2:
         ids = ",".join(recent)
