@@ -18,7 +18,7 @@ import json
 import os
 import time
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
+from importlib import metadata, resources
 from pathlib import Path
 
 from mljournal.project import Project
@@ -92,7 +92,11 @@ def inputs_digest(project: Project, engine: str, strict: bool) -> tuple[str, flo
             count += _file(digest, project.root / hook, newest)
     count += _tree(digest, project.docs_dir, newest)
     own = Path(__file__).resolve().parent.parent
-    count += _tree(digest, own, newest, suffixes=(".py", ".html", ".css", ".js", ".svg", ".yml", ".yaml"))
+    code = (".py", ".html", ".css", ".js", ".svg", ".yml", ".yaml")
+    count += _tree(digest, own, newest, suffixes=code)
+    shipped = Path(str(resources.files("mljournal.theme"))).resolve()
+    if not shipped.is_relative_to(own):  # an editable install maps theme/ in from outside the package
+        count += _tree(digest, shipped, newest, suffixes=code)
     theme = config.get("theme")
     custom = theme.get("custom_dir") if isinstance(theme, dict) else None
     if isinstance(custom, str) and (project.root / custom).is_dir():
