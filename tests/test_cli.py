@@ -339,6 +339,48 @@ def test_keys_links_out_of_the_journal_and_fifos_are_left_out_of_the_site_with_a
     assert (site / "about").is_dir()
 
 
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_folders_linked_out_of_the_journal_or_in_a_loop_are_never_walked(project, engine):
+    """A run folder linked to /usr made the build run for minutes in gigabytes (MkDocs' own
+    listing follows links before any plugin sees a file); a link to `..` looped until the
+    paths were too long. Only a linked folder that stays inside the journal is followed,
+    once. In a child process with a time limit, so a runaway walk fails the test."""
+    import os
+    import subprocess
+    import sys
+
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfine\n")
+    docs = project.root / "journal"
+    (docs / "runs" / "usr-1").symlink_to("/usr", target_is_directory=True)
+    (docs / "system").symlink_to("/", target_is_directory=True)
+    (docs / "project").symlink_to("..", target_is_directory=True)
+    (docs / "notes").mkdir()
+    (docs / "notes" / "page.md").write_text("# A page\n")
+    (docs / "notes" / "up").symlink_to("..", target_is_directory=True)
+    (docs / "gone").symlink_to("no-such-folder", target_is_directory=True)
+    os.symlink("notes", docs / "same-notes")
+    done = subprocess.run([sys.executable, "-m", "mljournal", "build", "--engine", engine], cwd=project.root,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    warned = [line for line in done.stderr.splitlines() if "feed" not in line]
+    assert sorted(warned) == sorted([  # in the order each engine lists the files
+        "warning: journal/project: skipped: a symbolic link that points outside the journal",
+        "warning: journal/system: skipped: a symbolic link that points outside the journal",
+        "warning: journal/notes/up: skipped: a symbolic link to a folder it is in (a loop)",
+        "warning: journal/same-notes/up: skipped: a symbolic link to a folder it is in (a loop)",
+        "warning: journal/gone: skipped: a broken or looping symbolic link",  # a file to MkDocs
+        "warning: journal/runs/usr-1: skipped: run folders cannot be symbolic links",
+    ])
+    assert (project.root / "site" / "same-notes" / "page" / "index.html").is_file()  # inside: followed
+    site = project.root / "site"
+    assert (site / "notes" / "page" / "index.html").is_file()
+    assert sum(1 for _ in site.rglob("*")) < 400
+    assert not (site / "system").exists() and not (site / "project").exists()
+    again = subprocess.run([sys.executable, "-m", "mljournal", "build", "--engine", engine], cwd=project.root,
+                           capture_output=True, text=True, timeout=60)  # the up-to-date check walks as the build
+    assert again.returncode == 0, again.stderr
+
+
 def test_names_that_are_not_utf8_are_skipped_with_a_warning_and_a_bom_is_no_header_problem(project, cli):
     """A name that is not UTF-8 anywhere under the journal aborted the build ("a bug", from the
     up-to-date check); Excel's "CSV UTF-8" starts metrics.csv with a byte-order mark."""

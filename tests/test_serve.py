@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -66,6 +67,15 @@ def test_serve_rebuilds_on_a_new_metrics_row_and_an_edited_entry(project, server
     wait_for(server + "models/a-1/", "0.8750")
     project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nsecond thoughts\n")
     wait_for(server + "timeline/2026-10/", "second thoughts")
+
+
+@pytest.mark.parametrize("path", ["%00", "models/%00/", "a%00b.png", "%2e%2e/%2e%2e/etc/passwd"])
+def test_serve_answers_a_hostile_path_with_the_not_found_page(server, path):
+    wait_for(server + "models/a-1/", "first words")
+    with pytest.raises(urllib.error.HTTPError) as error:
+        fetch(server + path)
+    assert error.value.code == 404
+    assert "404" in error.value.read().decode()
 
 
 def test_serve_binds_to_loopback_port_8000_by_default(project):
@@ -155,3 +165,42 @@ def test_serve_with_zensical_stops_its_zensical_server_on_sigterm(project):
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_serve_keeps_answering_while_mkdocs_yml_is_broken_and_recovers_when_fixed(project):
+    """A broken mkdocs.yml (invalid YAML, then a bad option) is said in one line, as
+    `journal build` says it; every request is answered from the last good site meanwhile."""
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfirst words\n")
+    good = (project.root / "mkdocs.yml").read_text()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/models/a-1/"
+    log = project.root / "serve.log"
+    with open(log, "w") as output:
+        process = subprocess.Popen([sys.executable, "-m", "mljournal", "serve", "-a", f"127.0.0.1:{port}"],
+                                   cwd=project.root, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_for(url, "first words")
+            project.config(good + "nav: [unclosed\n")
+            deadline = time.monotonic() + 20
+            while "still serving" not in log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert "first words" in fetch(url)  # answered at once (fetch gives up after 5 s)
+            assert "models/a-1/" in fetch(f"http://127.0.0.1:{port}/")
+            project.config(good + "theme:\n  name: no-such-theme\n")
+            deadline = time.monotonic() + 20
+            while log.read_text().count("still serving") < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert "first words" in fetch(url)
+            project.config(good)
+            project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nsecond thoughts\n")
+            wait_for(url, "second thoughts", seconds=30)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)
+    said = log.read_text()
+    assert "Traceback" not in said
+    assert [line for line in said.splitlines() if "still serving" in line] == [
+        "error: mkdocs.yml:15: not valid YAML: expected ',' or ']', but got '<stream end>'; still serving the last good site",
+        "error: mkdocs.yml: the configuration has errors (see above); still serving the last good site",
+    ], said
+    assert "error: Config value 'theme': Unrecognised theme name: 'no-such-theme'." in said, said

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from mljournal.project import Project
 from mljournal.cache import is_racy
+from mljournal.reading.walk import walk_folders
 
 STAMP = "last-build.json"
 
@@ -40,20 +41,10 @@ class Stamp:
 def _tree(digest, root: Path, newest: list[float], suffixes: tuple[str, ...] | None = None) -> int:
     """Add every file below `root` (path, size, mtime, inode) to `digest`; the file count.
     With `suffixes`, only files with those endings (source files, not caches) count.
-    Symbolic links to folders are followed (a run folder may be one), each folder once."""
+    Symbolic links to folders are followed as the build follows them (`walk_folders`)."""
     count = 0
-    seen: set[tuple[int, int]] = set()
-    for folder, dirs, files in os.walk(root, followlinks=True):
-        try:
-            here = os.stat(folder)
-        except OSError:
-            dirs[:] = []
-            continue
-        if (here.st_dev, here.st_ino) in seen:  # a loop of links
-            dirs[:] = []
-            continue
-        seen.add((here.st_dev, here.st_ino))
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+    for folder, dirs, files, _ in walk_folders(root):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
         for name in sorted(files):
             if suffixes is not None and not name.endswith(suffixes):
                 continue

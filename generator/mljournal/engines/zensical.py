@@ -131,18 +131,22 @@ def _derived_config(project: Project, other_pages: list[str]) -> str:
 
 
 def _other_files(docs_dir: Path, ours: tuple[str, ...], warnings: list[str], project_dir: Path) -> list[Path]:
-    """The author's own files of docs_dir: not the entries and runs folders, no dotfiles, no
-    linked folders; files refused by `refused_source` (keys, links out, FIFOs) are named in
-    `warnings`, as the MkDocs engine names them."""
+    """The author's own files of docs_dir: not the entries and runs folders, no dotfiles;
+    linked folders as the MkDocs engine follows them (`walk_folders`); files refused by
+    `refused_source` (keys, links out, FIFOs) and links not followed are named in `warnings`,
+    as the MkDocs engine names them."""
     from mljournal.output import refused_source
-    from mljournal.reading.walk import shown_path
+    from mljournal.reading.walk import shown_path, walk_folders
 
     found = []
-    for folder, dirs, files in os.walk(docs_dir):
+    for folder, dirs, files, skipped in walk_folders(docs_dir):
         relative = Path(folder).relative_to(docs_dir).as_posix()
         prefix = "" if relative == "." else relative + "/"
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (prefix + d + "/").startswith(ours)
-                         and not os.path.islink(os.path.join(folder, d)))
+        for path, reason in skipped:
+            if not (prefix + os.path.basename(path) + "/").startswith(ours):
+                warnings.append(f"{shown_path(Path(path), project_dir)}: {reason}")
+                log.warning(warnings[-1])
+        dirs[:] = [d for d in dirs if not d.startswith(".") and not (prefix + d + "/").startswith(ours)]
         for name in sorted(files):
             path = Path(folder) / name
             if name.startswith("."):
@@ -256,7 +260,7 @@ def serve(project: Project, dev_addr: str, open_in_browser: bool = False) -> Non
                 stage_site(fresh, stage)
                 log.info("Updated the staging folder; zensical rebuilds what changed")
             except Exception as error:  # noqa: BLE001 - keep serving the last good site
-                log.error(f"{error}; the last good site is still served")
+                log.error(f"{error}; still serving the last good site")
     except KeyboardInterrupt:
         log.info("Shutting down...")
     finally:

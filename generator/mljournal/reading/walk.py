@@ -41,6 +41,44 @@ def walk_files(root: Path, suffixes: tuple[str, ...] | None = None) -> Iterator[
                 yield path, None
 
 
+def walk_folders(root: Path) -> Iterator[tuple[str, list[str], list[str], list[tuple[str, str]]]]:
+    """`os.walk(root, followlinks=True)` that never leaves `root`: a symbolic link to a folder
+    is followed only when it stays inside `root`, is not an ancestor of where it is (a loop)
+    and was not already followed by another link (each linked folder is walked once). Yields
+    (folder, dirs, files, skipped): `dirs` may be pruned further by the caller; `skipped`
+    holds (path, reason) of the links not followed."""
+    real_root = Path(root).resolve()
+    followed: set[Path] = set()
+    for folder, dirs, files in os.walk(root, followlinks=True):
+        here = Path(folder).resolve()
+        kept, skipped = [], []
+        for name in sorted(dirs):
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                problem = _linked_folder_problem(Path(path), real_root, here, followed)
+                if problem:
+                    skipped.append((path, problem))
+                    continue
+            kept.append(name)
+        dirs[:] = kept
+        yield folder, dirs, files, skipped
+
+
+def _linked_folder_problem(path: Path, real_root: Path, here: Path, followed: set[Path]) -> str | None:
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "skipped: a broken or looping symbolic link"
+    if not target.is_relative_to(real_root):
+        return "skipped: a symbolic link that points outside the journal"
+    if here.is_relative_to(target):
+        return "skipped: a symbolic link to a folder it is in (a loop)"
+    if target in followed:
+        return "skipped: a second symbolic link to a folder already walked"
+    followed.add(target)
+    return None
+
+
 def unsafe_file(path: Path, real_root: Path) -> str | None:
     """Why a file under `real_root` (resolved) must not be read or published, or None: a
     symbolic link that is broken, loops, or leaves the root, and anything but a regular file

@@ -202,15 +202,20 @@ class _Changes:
 
 def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool = False) -> None:
     """MkDocs' live-reload server, rebuilding only what an edit to the journal changes."""
+    from mkdocs import exceptions
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
     from mkdocs.livereload import LiveReloadServer, _serve_url
+
+    from mljournal.engines.mkdocs import load_config
+    from mljournal.errors import JournalError
+    from mljournal.project import load_project
 
     site_dir = tempfile.mkdtemp(prefix="mljournal_")
     options = {"dev_addr": dev_addr} if dev_addr else {}
 
     def get_config():
-        return load_config(config_file=str(config_file), site_dir=site_dir, **options)
+        load_project(config_file)  # the journal's own message, with the line, for its settings
+        return load_config(config_file, site_dir=site_dir, **options)
 
     config = get_config()
     config.plugins.on_startup(command="serve", dirty=False)
@@ -245,15 +250,27 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
                     log.info(f"Updated {len(written)} pages in {time.monotonic() - start:.2f} s")
                     last_update[0] = time.monotonic()
                     return
-        fresh = new_config or get_config()
-        fresh.site_url = serve_url
         staging = tempfile.mkdtemp(prefix="mljournal_")
-        fresh.site_dir = staging
         try:
+            fresh = new_config or get_config()
+            fresh.site_url = serve_url
+            fresh.site_dir = staging
             build(fresh, serve_url=serve_url)
+        except Exception as error:  # noqa: BLE001 - said in one line, and the server goes on
+            # The last good site is still served: MkDocs' server would hold every request
+            # until a build succeeds, and log a traceback.
+            shutil.rmtree(staging, ignore_errors=True)
+            if live is None:
+                raise
+            if isinstance(error, (JournalError, exceptions.MkDocsException)):
+                said = str(error).strip()
+            else:
+                said = f"unexpected {type(error).__name__}: {error} (a bug in mljournal)"
+            log.error(f"{said}; still serving the last good site")
+            return
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
-            raise  # the server says so and keeps serving the last good site
+            raise
         _replace_contents(Path(site_dir), Path(staging))
         fresh.site_dir = site_dir
         plugin = fresh.plugins["journal"]
@@ -266,7 +283,13 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
                               for folder in (settings.entries_folder, settings.runs_folder))
         run_parts = journal_parts[1:]
 
-    server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
+    class Server(LiveReloadServer):
+        def _serve_request(self, environ, start_response):
+            if "\0" in environ.get("PATH_INFO", ""):  # `/%00`: no file has that name (not a 500)
+                return None
+            return super()._serve_request(environ, start_response)
+
+    server = Server(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
     server.build_delay = 0.05  # editors save in bursts of a few events within milliseconds
 
     def error_handler(code: int) -> bytes | None:

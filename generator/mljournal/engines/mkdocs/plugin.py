@@ -22,6 +22,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from mljournal.engines.mkdocs.config import JournalConfig, settings_from
+from mljournal.engines.mkdocs.files import install as install_safe_listing
 from mljournal.errors import JournalError
 from mljournal.index import JournalIndex, load_journal
 from mljournal.output import check_site_dir, mark_built, refused_source
@@ -59,6 +60,7 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         self.entry_count = self.model_count = self.warning_count = 0
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        install_safe_listing()  # before MkDocs lists docs_dir, which follows every link
         try:
             self.settings = settings_from(self.config, config.docs_dir, config.config_file_path)
             check_site_dir(Path(config.site_dir), self.settings.journal_dir, Path(config.config_file_path or ".").parent)
