@@ -59,6 +59,10 @@ def test_a_good_entry_is_read_with_every_field(project):
         ("---\ndate: 2026-10-03\nmodel: a-1\nmodel: a-2\n---\n", "e.md:4: key 'model' appears twice (also on line 3); keep one"),
         ("---\nmodel: a-1\n---\n", "e.md:1: 'date' is missing: add a 'date:' line to the front matter"),
         ("---\ndate: 2026-10-03\n---\n", "e.md:1: 'model' is missing: add a 'model:' line to the front matter"),
+        ("---\ndate: 2026-10-03\nmodel:\n---\n", "e.md:3: 'model' is empty: write a model ID, or a list of them like [cnn-7, cnn-8]"),
+        ("---\ndate: 2026-10-03\nmodel: ''\n---\n", "e.md:3: 'model' is empty: write a model ID, or a list of them like [cnn-7, cnn-8]"),
+        ("---\ndate: 2026-10-03\nmodel: []\n---\n", "e.md:3: 'model' is empty: write a model ID, or a list of them like [cnn-7, cnn-8]"),
+        ("---\ndate:\nmodel: a-1\n---\n", "e.md:2: 'date' is empty: write it as 2026-11-03 or 2026-11-03 14:20:00+01:00"),
         ("---\ndate: 2026-02-30\nmodel: a-1\n---\n", "e.md:2: date '2026-02-30' does not exist (day is out of range for month); "
          "write it as 2026-11-03 or 2026-11-03 14:20:00+01:00"),
         ("---\ndate: last tuesday\nmodel: a-1\n---\n", "e.md:2: date 'last tuesday' is not a date; write it as 2026-11-03 or "
@@ -76,7 +80,7 @@ def test_a_good_entry_is_read_with_every_field(project):
         (b"---\ndate: 2026-10-03\nmodel: a-1\n---\ncaf\xe9\n", "e.md:5: not UTF-8 text (byte 0xe9); save the file as UTF-8"),
     ],
     ids=["unterminated", "no-front-matter", "not-yaml", "not-a-mapping", "unknown-key", "duplicate-key", "missing-date",
-         "missing-model", "impossible-date", "not-a-date", "path-in-id", "mapping-id", "nested-tag", "alias", "python-tag",
+         "missing-model", "empty-model", "empty-string-model", "empty-model-list", "empty-date", "impossible-date", "not-a-date", "path-in-id", "mapping-id", "nested-tag", "alias", "python-tag",
          "empty-file", "latin-1"],
 )
 def test_a_bad_entry_is_skipped_with_its_file_and_line(project, text, message):

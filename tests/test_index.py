@@ -49,6 +49,16 @@ def test_mentions_are_whole_ids_and_not_the_entry_own_models(project):
     assert [e.key for e in index.models["a-1"].mentions] == ["2026-10-02-b-1"]
 
 
+def test_an_id_inside_a_web_address_is_not_a_mention(project):
+    entry(project, "2026-10-01-a-1", "a-1")
+    entry(project, "2026-10-01-a-2", "a-2")
+    entry(project, "2026-10-02-b-1", "b-1", body="Logs at https://wandb.ai/me/proj/runs/a-1?x=a-2 and "
+          "www.example.org/a-2/, [the run](https://example.org/a-1). Better than a-2.\n")
+    index = index_of(project)
+    assert index.mentions["2026-10-02-b-1"] == ["a-2"]
+    assert index.models["a-1"].mentions == []
+
+
 def test_sections_in_other_languages_feed_the_model(project):
     sections = dict(DEFAULT_SECTIONS, conclusion=("結論", "Wnioski", "Conclusion"))
     entry(project, "2026-10-01-a-1", "a-1", body="## Hypothesis\nH.\n\n## 結論\n深い方が良い。\n")

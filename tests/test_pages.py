@@ -255,3 +255,62 @@ def test_a_run_folder_of_thousands_of_images_shows_sixty_and_counts_the_rest(pro
     page = project.page("models/a-1")
     assert page.count('class="mj-shot"') == 60
     assert "… and 15 more images in the run folder, not shown here." in page
+    data = next((project.root / "site" / "assets" / "compare").glob("a-1-*.json")).read_text()
+    assert data.count('"thumb":') == 60  # the compare page's copy is bounded too
+
+
+def test_a_run_logging_thousands_of_curves_and_parameters_keeps_its_page_small(project, cli):
+    """A run that logs a curve per layer (2,000 metrics) and a config of 700 keys made a page of
+    half a megabyte and a plot of 2,000 panels; an entry naming 150 models in its text was a
+    card on 150 pages. Each is bounded, and says what it left out."""
+    import json
+
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nText.\n")
+    for n in range(150):
+        project.run_file(f"m-{n}", "metrics.csv", "step,x\n1,1\n")
+    project.entry("2026-10-02-all.md", "---\ndate: 2026-10-02\nmodel: a-1\n---\nAgainst "
+                  + " ".join(f"m-{n}" for n in range(150)) + ".\n")
+    rows = [json.dumps({"step": step, "val_loss": 1 / step, **{f"grad/layer{n:04}": step + n for n in range(2000)}})
+            for step in range(1, 4)]
+    project.run_file("a-1", "metrics.jsonl", "\n".join(rows) + "\n")
+    project.run_file("a-1", "run.json", json.dumps({"params": {f"layer{n:03}.width": n for n in range(700)}}))
+    result = cli("build")
+    assert result.exit_code == 0
+    assert [line for line in result.output.splitlines() if line.startswith("warning")] == [
+        "warning: journal/entries/2026-10-02-all.md: mentions 150 models; it is shown on the pages of the first 100 "
+        "only (its text links them all)"]
+    page = project.page("models/a-1")
+    assert len(page.encode()) < 150_000
+    assert "Plots (24 of 2001 curves; the compare page has them all):" in page
+    assert page[page.index('<table class="mj-metrics"'):].split("</table>")[0].count("<tr>") == 1 + 200
+    assert "… and 1801 more metrics, not shown here:" in page
+    assert page.count('<th class="mj-param">layer') == 500 and "… 200 more parameters" in page
+    assert "Mentioned in" in project.page("models/m-99") and "Mentioned in" not in project.page("models/m-100")
+    assert 'href="../../models/m-149/"' in project.page("models/a-1")  # linked in its text all the same
+
+
+def test_an_id_inside_a_web_address_written_out_in_text_is_not_made_a_link(project):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nstart\n")
+    project.entry("2026-10-02-a-2.md", "---\ndate: 2026-10-02\nmodel: a-2\n---\n"
+                  "Curves at https://wandb.ai/me/proj/runs/a-1/logs, better than a-1.\n")
+    build(project)
+    page = project.page("models/a-2")
+    assert ('Curves at https://wandb.ai/me/proj/runs/a-1/logs, better than '
+            '<a class="mj-model" href="../../models/a-1/">a-1</a>.') in page
+
+
+def test_a_checkpoint_table_of_thousands_of_rows_shows_both_ends_and_the_best(project):
+    import json
+
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nText.\n")
+    history = [{"step": step, "epoch": step / 10, "eval_loss": 1 / step if step != 777 else 0.0001}
+               for step in range(1, 3001)]
+    project.run_file("a-1", "trainer_state.json", json.dumps({"log_history": history, "best_global_step": 777,
+                                                              "global_step": 3000}))
+    build(project, strict=True)
+    page = project.page("models/a-1")
+    table = page[page.index('<table class="mj-checkpoints"'):].split("</table>")[0]
+    steps = [int(step) for step in re.findall(r"<tr(?: class=\"mj-best\")?><td class=\"mj-num\">(\d+)</td>", table)]
+    assert steps == [*range(1, 51), 777, *range(2951, 3001)]
+    assert '<tr class="mj-best"><td class="mj-num">777</td>' in table
+    assert re.findall(r"… (\d+) more rows", table) == ["726", "2173"]

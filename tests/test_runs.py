@@ -182,3 +182,27 @@ def test_a_trainer_folder_without_its_state_says_what_is_missing(tmp_path):
         "a-1: no metrics read: the files look like a Hugging Face Trainer's output, but no trainer_state.json "
         "(the Trainer writes it into each checkpoint and with trainer.save_state())"]
     assert run.not_read.startswith("no metrics read")
+
+
+def test_infinity_is_one_rule_in_csv_and_jsonl(project):
+    """`1e999` in JSON, `inf` in CSV: both infinite, a last value but never a best one or a point."""
+    project.run_file("a-1", "metrics.csv", "step,loss\n1,0.5\n2,inf\n3,1e999\n")
+    project.run_file("b-1", "metrics.jsonl", '{"step": 1, "loss": 0.5}\n{"step": 2, "loss": "inf"}\n{"step": 3, "loss": 1e999}\n')
+    project.run_file("c-1", "metrics.csv", "step,metric,value\n1,loss,0.5\n2,loss,Infinity\n3,loss,-1e999\n")
+    runs, messages = runs_of(project)
+    assert messages == []
+    for model, end in (("a-1", math.inf), ("b-1", math.inf), ("c-1", -math.inf)):
+        loss = runs[model].metrics["loss"]
+        assert list(loss.values) == [0.5, math.inf, end], model
+        assert (last(loss), best(loss, "min"), loss.points()) == ((3, end), (1, 0.5), 1), model
+
+
+def test_jsonl_nested_numbers_are_flattened_and_what_is_not_a_number_is_said_once(project):
+    project.run_file("a-1", "metrics.jsonl", "".join(
+        f'{{"step": {step}, "val": {{"loss": 0.{step}, "acc": {{"top1": 0.{step}}}}}, "done": false, '
+        f'"phase": "train", "hist": [1, 2], "lr": "3e-4"}}\n' for step in range(1, 4)))
+    runs, messages = runs_of(project)
+    assert sorted(runs["a-1"].metrics) == ["lr", "val/acc/top1", "val/loss"]
+    assert values(runs["a-1"].metrics["val/loss"]) == [(1, 0.1), (2, 0.2), (3, 0.3)]
+    assert messages == ["journal/runs/a-1/metrics.jsonl:1: values that are not numbers are left out: "
+                        "'done' (true/false), 'phase' (text), 'hist' (a list)"]

@@ -13,6 +13,8 @@ _ID_CHARS = re.compile(r"[A-Za-z0-9._-]+")
 RESERVED_IDS = frozenset({"index", "con", "prn", "aux", "nul", "com1", "lpt1"})
 # A candidate mention: a run of ID characters that starts with a letter or digit.
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# A web address written out in text: an ID inside one (…/runs/cnn-7/log) is not a mention.
+URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s<>()\[\]\"']+|\bwww\.[^\s<>()\[\]\"']+")
 _FAMILY = re.compile(r"^(?P<family>.*?)[-_.]?(?P<number>\d+)$")
 
 
@@ -49,10 +51,11 @@ def split_family(model_id: str) -> tuple[str, int | None]:
 def find_mentions(text: str, known: frozenset[str] | set[str]) -> list[str]:
     """The known model IDs that occur in `text` as whole tokens, in order of first mention.
 
-    A sentence's final full stop is not part of an ID: ``see tcn-7.`` mentions ``tcn-7``.
+    A sentence's final full stop is not part of an ID: ``see tcn-7.`` mentions ``tcn-7``; an
+    ID inside a web address (``https://wandb.ai/me/runs/tcn-7``) is not a mention.
     """
     found: dict[str, None] = {}
-    for token in _TOKEN.findall(text):
+    for token in _TOKEN.findall(URL.sub(" ", text)):
         while token:
             if token in known:
                 found.setdefault(token, None)

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from mljournal.errors import Diagnostic, summarised
 from mljournal.ids import find_mentions, split_family
-from mljournal.reading.entries import Entry, read_entries
+from mljournal.reading.entries import MAX_MODELS, Entry, read_entries
 from mljournal.reading.runs import Run, read_runs
 from mljournal.reading.sections import Section, find_sections, heading_lookup
 from mljournal.reading.names import metric_groups
 from mljournal.settings import Settings
+
+MAX_MENTIONS = MAX_MODELS  # models an entry's text can put it beside, as its front matter can
 
 
 @dataclass
@@ -152,6 +154,11 @@ def build_index(
     tags: dict[str, Tag] = {}
     for entry in entries:
         mentioned = [m for m in find_mentions(entry.body, known) if m not in entry.models]
+        if len(mentioned) > MAX_MENTIONS:  # each page it is on would show it: the work grows squared
+            diagnostics.append(Diagnostic(
+                f"mentions {len(mentioned)} models; it is shown on the pages of the first {MAX_MENTIONS} only "
+                "(its text links them all)", entry.source))
+            mentioned = mentioned[:MAX_MENTIONS]
         mentions[entry.key] = mentioned
         for model_id in mentioned:
             models[model_id].mentions.append(entry)

@@ -22,6 +22,7 @@ from mljournal.settings import Settings
 
 MAX_ENTRY_BYTES = 2 * 1024 * 1024
 KEYS = ("date", "model", "parent", "tags", "status", "corrects", "commit", "title")
+DATE_HINT = "write it as 2026-11-03 or 2026-11-03 14:20:00+01:00"
 MAX_MODELS = 100  # models one entry may be about
 MAX_TAGS = 50  # tags of one entry
 
@@ -132,10 +133,13 @@ def read_entry(path: Path, root: Path, shown_relative_to: Path, default_zone=tim
         )
 
     def need(key: str) -> frontmatter.Field:
-        if key not in fields or fields[key].value is None:
+        if key not in fields:
             raise FrontMatterError(
                 f"'{key}' is missing: add a '{key}:' line to the front matter", shown, 1
             )
+        if fields[key].value is None or fields[key].value == "":
+            example = "a model ID, or a list of them like [cnn-7, cnn-8]" if key == "model" else DATE_HINT.removeprefix("write ")
+            raise FrontMatterError(f"'{key}' is empty: write {example}", shown, fields[key].line)
         return fields[key]
 
     when, has_time = parse_date(need("date"), shown, default_zone)
@@ -197,7 +201,7 @@ def decode(path: Path, shown: str) -> str:
 
 def parse_date(field: frontmatter.Field, shown: str, default_zone) -> tuple[datetime, bool]:
     value = field.value
-    hint = "write it as 2026-11-03 or 2026-11-03 14:20:00+01:00"
+    hint = DATE_HINT
     if not isinstance(value, str):
         raise FrontMatterError(f"'date' must be a single date; {hint}", shown, field.line)
     text = value.strip()
@@ -221,7 +225,7 @@ def parse_date(field: frontmatter.Field, shown: str, default_zone) -> tuple[date
 def _id_list(field: frontmatter.Field, shown: str) -> tuple[str, ...]:
     values = field.value if isinstance(field.value, list) else [field.value]
     if not values:
-        raise FrontMatterError("'model' is empty: name at least one model ID", shown, field.line)
+        raise FrontMatterError("'model' is empty: write a model ID, or a list of them like [cnn-7, cnn-8]", shown, field.line)
     if len(values) > MAX_MODELS:  # each model's page shows the entry, with every badge: the work grows squared
         raise FrontMatterError(f"'model' lists {len(values)} models; an entry may be about at most {MAX_MODELS} "
                                "(for a comparison of more, name them in the text)", shown, field.line)

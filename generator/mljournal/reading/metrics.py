@@ -2,12 +2,15 @@
 
 ``metrics.csv``   wide: ``step,<metric>,<metric>…`` (an empty cell is a missing value), or
                   long: exactly ``step,metric,value``.
-``metrics.jsonl`` one JSON object per line with an integer ``step`` and numeric values.
+``metrics.jsonl`` one JSON object per line with an integer ``step`` and numeric values;
+                  nested objects are flattened (``{"val": {"loss": 0.3}}`` is ``val/loss``);
+                  booleans, text and lists are left out, said once per file.
 
 Training processes write these while we read them: a last line without its newline is
 still being written and is left for the next build, silently. A malformed line elsewhere is
-a Diagnostic naming ``file:line``; the rest of the run is kept. NaN/±Infinity/null/empty
-become NaN (a gap in a plot). A repeated header (resumed training) starts new columns. Steps
+a Diagnostic naming ``file:line``; the rest of the run is kept. NaN, null, NA and empty
+become NaN; ±Infinity, ``inf`` and numbers too large for a float (``1e999``) are infinite,
+in both formats: a gap in a plot, but a last value all the same (it is what happened). A repeated header (resumed training) starts new columns. Steps
 that repeat or go backwards are sorted, and the last value written for a step wins.
 """
 
@@ -296,6 +299,7 @@ def _read_clean_table(
 def read_metrics_jsonl(path: Path, shown: str) -> tuple[dict[str, Series], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     collector = Collector()
+    left_out: dict[str, tuple[str, int]] = {}  # name -> (what it was, first line)
     for number, line in complete_lines(path):
         if line is None:
             diagnostics.append(Diagnostic(f"line over {MAX_LINE_BYTES >> 20} MiB; skipped", shown, number))
@@ -314,18 +318,41 @@ def read_metrics_jsonl(path: Path, shown: str) -> tuple[dict[str, Series], list[
         if step is None:
             diagnostics.append(Diagnostic("no whole-number 'step'; line skipped", shown, number))
             continue
-        for name, value in record.items():
-            if name == "step" or isinstance(value, bool):
+        for name, value in _flattened(record):
+            if name == "step":
                 continue
             if value is None:
                 collector.add(name, step, math.nan)
+            elif isinstance(value, bool):
+                left_out.setdefault(name, ("true/false", number))
             elif isinstance(value, (int, float)):
                 collector.add(name, step, to_float(value))
             elif isinstance(value, str):  # "NaN", "Infinity": JSON has no literal for them
-                number = parse_number(value)
-                if number is not None:
-                    collector.add(name, step, number)
+                parsed = parse_number(value)
+                if parsed is not None:
+                    collector.add(name, step, parsed)
+                else:
+                    left_out.setdefault(name, ("text", number))
+            else:
+                left_out.setdefault(name, ("a list" if isinstance(value, list) else "nested too deep", number))
+    if left_out:  # said once per file: a writer logs the same keys on every line
+        first = min(line for _, line in left_out.values())
+        named = ", ".join(f"'{name}' ({kind})" for name, (kind, _) in list(left_out.items())[:MAX_NAMED])
+        more = f" and {len(left_out) - MAX_NAMED} more" if len(left_out) > MAX_NAMED else ""
+        diagnostics.append(Diagnostic(f"values that are not numbers are left out: {named}{more}", shown, first))
     return collector.series(), diagnostics
+
+
+MAX_NAMED = 5  # names listed in one message
+MAX_DEPTH = 4  # nested mappings flattened: {"val": {"loss": 0.3}} is the metric 'val/loss'
+
+
+def _flattened(record: dict, prefix: str = "", depth: int = 0) -> Iterator[tuple[str, object]]:
+    for name, value in record.items():
+        if isinstance(value, dict) and depth < MAX_DEPTH:
+            yield from _flattened(value, f"{prefix}{name}/", depth + 1)
+        else:
+            yield prefix + name, value
 
 
 STEP_MIN, STEP_MAX = -(2**63), 2**63 - 1  # a step is stored as a signed 64-bit integer

@@ -30,12 +30,12 @@ from mljournal.cache import ContentStore, Store
 from mljournal.index import JournalIndex, Model
 from mljournal.reading.entries import Entry
 from mljournal.reading.metrics import Series
-from mljournal.reading.names import is_bookkeeping
 from mljournal.reading.runs import best, goal_of, last
 from mljournal.rendering import routes
 from mljournal.rendering.html import ROOT, page_path, raw_url, relative_root, when
-from mljournal.rendering.plots import envelope
-from mljournal.rendering.run_html import excerpts, results_html
+from mljournal.rendering.plots import envelope, worth_a_panel
+from mljournal.rendering.images import MAX_SHOTS
+from mljournal.rendering.run_html import MAX_PARAMS, excerpts, results_html
 
 if TYPE_CHECKING:  # pragma: no cover
     from mljournal.rendering.pages.kit import Links, Screenshot
@@ -139,12 +139,12 @@ def _header(index: JournalIndex, links: Links, section_html: Callable[[Entry, st
         "tags": list(model.tags),
         "text": text,
         "has_run": run is not None,
-        "params": dict(run.params) if run else {},
+        "params": dict(sorted(run.params.items())[:MAX_PARAMS]) if run else {},
         "tables": results_html(run) if run else "",
         "excerpts": [{"name": name, "origin": origin, "text": code}
                      for name, (code, origin) in sorted(excerpts(run).items())] if run else [],
         "screenshots": [{"name": shot.name, "url": raw_url(shot.url), "thumb": raw_url(shot.thumb_url),
-                         "width": shot.width, "height": shot.height} for shot in shots],
+                         "width": shot.width, "height": shot.height} for shot in shots[:MAX_SHOTS]],
     }
 
 
@@ -165,7 +165,7 @@ def _metric(name: str, series: Series, tool: str, index: JournalIndex, site: Sit
         "count": len(series.values),
         "last": [final[0], _value(final[1])] if final else None,
         "best": [top[0], _value(top[1])] if top else None,
-        "plot": not is_bookkeeping(name) and series.points() >= 2,  # as on the model page
+        "plot": worth_a_panel(name, series),  # as on the model page
     }, site)
     steps, previous = [], 0
     for step in xs:

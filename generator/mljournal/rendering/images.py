@@ -16,6 +16,7 @@ from mljournal.atomic import replacing
 from mljournal.cache import ContentStore
 from mljournal.errors import Diagnostic
 
+MAX_SHOTS = 60  # screenshots shown for one model (its page, its compare data); the rest are counted
 THUMB_WIDTH = 480  # pixels; shown at 240 CSS pixels, sharp on 2x screens
 MAX_PIXELS = 40_000_000
 MAX_BYTES = 50 * 1024 * 1024

@@ -25,7 +25,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from mljournal.errors import Diagnostic
-from mljournal.ids import mention_pattern
+from mljournal.ids import URL, mention_pattern
 from mljournal.rendering.html import raw_url
 
 _SKIP_LINKING = {"a", "code", "pre", "script", "style", "kbd", "samp"}
@@ -199,12 +199,15 @@ class _JournalTreeprocessor(Treeprocessor):
 
 
 def _split_into(parent, text, pattern, model_url, *, at_start=False, after=None) -> None:
-    pieces = pattern.split(text)
-    found = pattern.findall(text)
+    addresses = [match.span() for match in URL.finditer(text)]
+    found = [match for match in pattern.finditer(text)
+             if not any(start <= match.start() < end for start, end in addresses)]
     if not found:
         return
+    ends = [match.start() for match in found[1:]] + [len(text)]
+    pieces = [text[: found[0].start()]] + [text[match.end(): end] for match, end in zip(found, ends)]
     links = []
-    for model_id, tail in zip(found, pieces[1:]):
+    for model_id, tail in zip((match.group() for match in found), pieces[1:]):
         link = etree.Element("a", {"href": raw_url(model_url(model_id)), "class": "mj-model"})
         link.text = model_id
         link.tail = tail

@@ -22,11 +22,29 @@ from pathlib import Path
 from mljournal.atomic import replacing
 from mljournal.cache import ContentStore
 from mljournal.reading.metrics import Series
+from mljournal.reading.names import goal_of, is_bookkeeping
 
 STYLE_VERSION = b"plot-3"
 PANEL_WIDTH, PANEL_HEIGHT = 480, 260  # CSS pixels per metric panel
 SCALE = 1.5  # saved at 1.5x: sharp enough on 2x screens, a third of the bytes of 2x
 MAX_POINTS = 1000  # per curve, after the envelope
+MAX_PANELS = 24  # panels in a model's plot; a run logging a curve per layer keeps the rest in its table
+
+
+def worth_a_panel(name: str, series: Series) -> bool:
+    """Two points or more, and not run bookkeeping (runtimes, throughput, FLOs), which the
+    metrics table shows."""
+    return not is_bookkeeping(name) and series.points() >= 2
+
+
+def panels(metrics: dict[str, Series], goals: dict[str, str]) -> dict[str, Series]:
+    """The curves a model's plot shows: those worth a panel, at most MAX_PANELS of them, the
+    metrics with a better way (a loss, an accuracy) first, each in the order written."""
+    worth = [name for name, series in metrics.items() if worth_a_panel(name, series)]
+    if len(worth) > MAX_PANELS:
+        chosen = set(sorted(worth, key=lambda name: goal_of(name, goals) is None)[:MAX_PANELS])
+        worth = [name for name in worth if name in chosen]
+    return {name: metrics[name] for name in worth}
 POOL_THRESHOLD = 8  # fewer new plots than this are drawn in-process
 
 

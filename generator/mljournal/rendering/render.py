@@ -24,7 +24,6 @@ from mljournal.errors import Diagnostic
 from mljournal.ids import find_mentions
 from mljournal.index import JournalIndex
 from mljournal.reading.entries import Entry
-from mljournal.reading.names import is_bookkeeping
 from mljournal.reading.runs import find_metric
 from mljournal.reading.walk import shown_path
 from mljournal.rendering import compare_data, exports, feed, routes
@@ -34,7 +33,7 @@ from mljournal.rendering.markdown import EntryRenderer, RenderContext, Target
 from mljournal.rendering.pages import KINDS, Context, PlotImage, Screenshot, SitePage, compare, timeline
 from mljournal.rendering.pages.conclusions import key_metrics
 from mljournal.rendering.pages.kit import Links, PageKit
-from mljournal.rendering.plots import PlotJob, start_plots
+from mljournal.rendering.plots import PlotJob, panels, start_plots
 
 _rendered: Store[RenderedEntry] = Store("rendered", limit=50_000)  # entry Markdown -> its render, in this process
 RENDER_VERSION = 2  # bump when rendering changes what the same Markdown gives
@@ -243,7 +242,7 @@ def _plot_jobs(index: JournalIndex, models: set[str] | None) -> list[PlotJob]:
     for model_id, model in index.models.items():
         if models is not None and model_id not in models:
             continue
-        plotted = _plotted(model.run.metrics) if model.run else {}
+        plotted = panels(model.run.metrics, index.settings.metric_goals) if model.run else {}
         if plotted:
             parent_run = index.models[model.parent].run if model.parent and model.parent_known else None
             parent = None
@@ -253,12 +252,6 @@ def _plot_jobs(index: JournalIndex, models: set[str] | None) -> list[PlotJob]:
                 parent = (model.parent, matched) if matched else None
             jobs.append(PlotJob(model_id, plotted, parent))
     return jobs
-
-
-def _plotted(metrics: dict) -> dict:
-    """The curves worth a panel: two points or more, and not run bookkeeping (runtimes,
-    throughput, FLOs), which the metrics table shows."""
-    return {name: series for name, series in metrics.items() if not is_bookkeeping(name) and series.points() >= 2}
 
 
 @dataclass(frozen=True)

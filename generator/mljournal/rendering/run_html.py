@@ -12,6 +12,8 @@ from mljournal.rendering.html import e, number
 
 MANY_PARAMS = 12  # more than this many parameters from one tool are folded away
 MAX_DIFF_LINES = 400
+MAX_ROWS = 100  # rows of a results or checkpoint table
+MAX_PARAMS = 500  # parameters listed from one tool
 
 
 def results_html(run: Run) -> str:
@@ -37,12 +39,28 @@ def _files(part: Part, *endings: str) -> str:
 def _table(table: Table, css: str) -> str:
     head = "".join(f'<th{_num_class(i, table)}>{e(c)}</th>' for i, c in enumerate(table.columns))
     body = []
-    for index, row in enumerate(table.rows):
+    previous = -1
+    for index in _rows_shown(table):
+        if index > previous + 1:
+            body.append(f'<tr class="mj-more"><td colspan="{len(table.columns)}">… {index - previous - 1} more rows</td></tr>')
+        previous = index
         mark = ' class="mj-best"' if index == table.best else ""
-        cells = "".join(f"<td{_num_class(i, table)}>{_cell(value)}</td>" for i, value in enumerate(row))
+        cells = "".join(f"<td{_num_class(i, table)}>{_cell(value)}</td>" for i, value in enumerate(table.rows[index]))
         body.append(f"<tr{mark}>{cells}</tr>")
     return (f'<p class="mj-table-title">{e(table.title)}</p><div class="mj-table-wrap"><table class="{css}">'
             f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+
+
+def _rows_shown(table: Table) -> list[int]:
+    """The rows of a table shown: all, or (a run that saved 20,000 checkpoints) the first and
+    the last MAX_ROWS / 2, and the best row wherever it is."""
+    count = len(table.rows)
+    if count <= MAX_ROWS:
+        return list(range(count))
+    shown = set(range(MAX_ROWS // 2)) | set(range(count - MAX_ROWS // 2, count))
+    if table.best is not None:
+        shown.add(table.best)
+    return sorted(shown)
 
 
 def _num_class(column: int, table: Table) -> str:
@@ -123,7 +141,12 @@ def run_html(run: Run, parent: Run | None = None, parent_id: str | None = None) 
     for part in run.parts:
         if not part.params:
             continue
-        rows = "".join(_param_row(k, v, changed.get(k), parent_id) for k, v in sorted(part.params.items()))
+        params = sorted(part.params.items())
+        if len(params) > MAX_PARAMS:  # the changed ones first: they are why the table is read
+            params = sorted(sorted(params, key=lambda item: item[0] not in changed)[:MAX_PARAMS])
+        rows = "".join(_param_row(k, v, changed.get(k), parent_id) for k, v in params)
+        if len(part.params) > MAX_PARAMS:
+            rows += f'<tr class="mj-more"><td colspan="2">… {len(part.params) - MAX_PARAMS} more parameters</td></tr>'
         table = f'<div class="mj-table-wrap"><table class="mj-run mj-params"><tbody>{rows}</tbody></table></div>'
         title = f"Parameters ({e(part.params_from or part.tool)}, {len(part.params)})"
         if len(part.params) > MANY_PARAMS:

@@ -13,11 +13,13 @@ from mljournal.reading.runs import best, goal_of, last
 from mljournal.rendering.html import e, number, url, when
 from mljournal.rendering.pages.kit import Context, PageKit, PlotImage, Screenshot, SitePage, TocItem, mention_context
 from mljournal.rendering.pages.compare import link
+from mljournal.rendering.images import MAX_SHOTS
+from mljournal.rendering.plots import worth_a_panel
 from mljournal.rendering.routes import MODEL
 from mljournal.rendering.run_html import excerpts_html, results_html, run_html
 
 ROUTES = (MODEL,)
-MAX_SHOTS = 60  # screenshots shown on a model page
+MAX_METRICS = 200  # rows of its metrics table: a run may log a curve for every layer
 
 
 def pages(ctx: Context) -> Iterator[SitePage]:
@@ -74,7 +76,7 @@ def model_page(kit: PageKit, model: Model, section_html: Callable[[Entry, str], 
         out.append(heading("metrics", "Metrics"))
         rows = []
         tools = len(set(run.metric_tool.values())) > 1
-        for metric, series in sorted(run.metrics.items()):
+        for metric, series in sorted(run.metrics.items())[:MAX_METRICS]:
             goal = goal_of(metric, goals)
             final, top = last(series), best(series, goal)
             source = f' <small class="mj-tool">{e(run.metric_tool[metric])}</small>' if tools else ""
@@ -94,8 +96,15 @@ def model_page(kit: PageKit, model: Model, section_html: Callable[[Entry, str], 
             '<th class="mj-num">at step</th><th class="mj-num">Best</th><th class="mj-num">at step</th>'
             f'<th class="mj-num">Points</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
         )
+        if len(run.metrics) > MAX_METRICS:
+            out.append(f'<p class="mj-facts">… and {len(run.metrics) - MAX_METRICS} more metrics, not shown here: '
+                       f'<a href="{link(kit.links.compare, [model.id])}">pick them on the compare page</a>.</p>')
         if plot:
-            compared = f" (dashed: parent {e(model.parent)})" if plot.parent_overlaid else ""
+            notes = [f"dashed: parent {e(model.parent)}"] if plot.parent_overlaid else []
+            worth = sum(1 for name, series in run.metrics.items() if worth_a_panel(name, series))
+            if worth > len(plot.metrics):
+                notes.append(f"{len(plot.metrics)} of {worth} curves; the compare page has them all")
+            compared = f" ({'; '.join(notes)})" if notes else ""
             # The curves open the compare page with the parent, where they can be read.
             target = link(kit.links.compare, [model.parent, model.id]) if plot.parent_overlaid else url(plot.url)
             narrow_target = target if plot.parent_overlaid else url(plot.narrow_url or plot.url)
