@@ -169,6 +169,20 @@ def test_two_entries_with_one_file_name_keep_the_first(project):
                         "journal/entries/a/2026-10-03-x.md; entries are named by file name, rename one"]
 
 
+def test_unicode_normalisation_twins_are_one_name(project):
+    """`café` composed (typed on Linux) and decomposed (saved on a Mac): one file there."""
+    import unicodedata
+
+    composed, decomposed = (unicodedata.normalize(form, "2026-10-03-café") for form in ("NFC", "NFD"))
+    project.entry(f"{composed}.md", GOOD)
+    project.entry(f"{decomposed}.md", GOOD)
+    entries, messages = read(project)
+    assert [e.key for e in entries] == [min(composed, decomposed)]
+    later = max(composed, decomposed)
+    assert messages == [f"journal/entries/{later}.md: skipped: same file name as "
+                        f"journal/entries/{min(composed, decomposed)}.md; entries are named by file name, rename one"]
+
+
 def test_an_entry_about_thousands_of_models_or_with_hundreds_of_tags_is_refused_with_a_clear_message(project, cli):
     """One entry listing 5,000 models built for 7 minutes in 6.7 GB: each model page repeated
     every badge. The lists are bounded."""

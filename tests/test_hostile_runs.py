@@ -186,3 +186,67 @@ def test_a_half_written_trainer_state_falls_back_to_the_newest_checkpoint(tmp_pa
     assert run.sources[0] == "checkpoint-10/trainer_state.json"
     assert list(run.metrics["loss"].steps) == [5, 10] and run.metrics["loss"].points() == 0
     assert list(run.metrics["eval_loss"].values) == [0.5]
+
+
+WRITER = r'''
+import os, sys, time, struct, zlib
+runs = sys.argv[1]
+png = (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+       + struct.pack(">I", zlib.crc32(b"IHDR" + struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)))
+       + struct.pack(">I", 10) + b"IDAT" + zlib.compress(b"\x00\x00")[:10].ljust(10, b"\0") + b"\0\0\0\0"
+       + b"\0\0\0\0IEND\xaeB`\x82")
+step = 0
+deadline = time.monotonic() + float(sys.argv[2])
+with open(os.path.join(runs, "a-1", "metrics.csv"), "a", buffering=1) as growing:
+    while time.monotonic() < deadline:
+        for _ in range(100):  # about 10,000 rows a second
+            step += 1
+            growing.write(f"{step},{1 / step:.6f}\n")
+        with open(os.path.join(runs, "b-1", "metrics.csv"), "w") as shrinking:  # cut back, then grown again
+            shrinking.write("step,loss\n" + "".join(f"{n},{n}\n" for n in range(1, 1 + step % 500)))
+        replaced = os.path.join(runs, "c-1", "metrics.jsonl")
+        with open(replaced + ".tmp", "w") as new:
+            new.write("".join(f'{{"step": {n}, "acc": 0.5}}\n' for n in range(1, 50)))
+        os.replace(replaced + ".tmp", replaced)  # an atomic save
+        shot = os.path.join(runs, "d-1", "shot.png")
+        if step % 200 == 0 and os.path.exists(shot):
+            os.remove(shot)
+        else:
+            with open(shot, "wb") as image:
+                image.write(png[: step % len(png)])  # half written
+        if step % 300 == 0:
+            os.remove(os.path.join(runs, "d-1", "metrics.csv"))
+        else:
+            with open(os.path.join(runs, "d-1", "metrics.csv"), "w") as vanishing:
+                vanishing.write("step,x\n1,2\n2,3\n")
+        time.sleep(0.01)
+'''
+
+
+def test_files_growing_shrinking_replaced_and_vanishing_during_builds_never_break_one(project):
+    """A writer appends 10,000 rows a second to one run, cuts another back and grows it
+    again, replaces a third by rename, and writes, half-writes and deletes a screenshot and
+    a metrics file of a fourth, while the site is built again and again: every build
+    finishes, with at most warnings, never "a bug"."""
+    import subprocess
+    import sys
+
+    for model in ("a-1", "b-1", "c-1", "d-1"):
+        project.entry(f"2026-10-01-{model}.md", f"---\ndate: 2026-10-01\nmodel: {model}\n---\ntext\n")
+        project.run_file(model, "metrics.csv" if model != "c-1" else "metrics.jsonl",
+                         "step,loss\n" if model != "c-1" else '{"step": 1, "acc": 0.5}\n')
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(project.runs), "60"])
+    said: set[str] = set()
+    try:
+        for _ in range(8):
+            done = subprocess.run([sys.executable, "-m", "mljournal", "build", "--force"], cwd=project.root,
+                                  capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stderr
+            assert "unexpected" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+            assert done.stdout.startswith("Built "), done.stdout
+            said.update(line.split(": ", 1)[1] for line in done.stderr.splitlines())
+    finally:
+        writer.kill()
+        writer.wait()
+    assert all((project.root / "site" / "models" / m / "index.html").is_file() for m in ("a-1", "b-1", "c-1", "d-1"))
+    assert all(line.startswith("journal/runs/d-1/") for line in said), said  # a file gone mid-read is named

@@ -314,3 +314,37 @@ def test_a_checkpoint_table_of_thousands_of_rows_shows_both_ends_and_the_best(pr
     assert steps == [*range(1, 51), 777, *range(2951, 3001)]
     assert '<tr class="mj-best"><td class="mj-num">777</td>' in table
     assert re.findall(r"… (\d+) more rows", table) == ["726", "2173"]
+
+
+def test_screenshots_that_are_bombs_enormous_or_not_images_are_skipped_and_odd_names_kept(project):
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    side = 30_000  # a 1-bit PNG of 900 million pixels in 110 KB
+    rows = zlib.compress(b"".join(b"\0" * (1 + side // 8) for _ in range(side)), 9)
+    bomb = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nText.\n")
+    project.run_file("a-1", "metrics.csv", "step,loss\n1,1\n2,0.5\n")
+    project.run_file("a-1", "bomb.png", bomb)
+    project.run_file("a-1", "text.png", "not an image at all\n")
+    with open(project.runs / "a-1" / "huge.png", "wb") as huge:
+        huge.truncate(60 * 1024 * 1024)
+    jpeg = BytesIO()
+    Image.new("RGB", (20, 20), (1, 2, 3)).save(jpeg, "JPEG")
+    project.run_file("a-1", "really a jpeg.png", jpeg.getvalue())
+    project.run_file("a-1", "ünï ?%#.png", png(20, 20))
+    result = subprocess.run([sys.executable, "-m", "mljournal", "build"], cwd=project.root, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        "warning: journal/runs/a-1/bomb.png: skipped: it is 30000×30000 pixels, over the limit of 40,000,000 "
+        "(a decompression bomb?)",
+        "warning: journal/runs/a-1/huge.png: skipped: image is 60 MiB, over the 50 MiB limit",
+        "warning: journal/runs/a-1/text.png: skipped: it is not a readable image",
+    ]
+    assert sorted(p.name for p in (project.root / "site" / "runs" / "a-1").iterdir()) == ["really a jpeg.png", "ünï ?%#.png"]
+    assert 'href="../../runs/a-1/%C3%BCn%C3%AF%20%3F%25%23.png"' in project.page("models/a-1")

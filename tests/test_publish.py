@@ -199,3 +199,24 @@ def test_no_secret_check_skips_only_the_token_scan(project, cli):
     assert refused.output.splitlines()[0] == (
         "warning: journal/id_rsa: skipped: a key or credentials file is never put into the site")
     assert "AWS" not in refused.output
+
+
+def test_a_link_to_a_secret_outside_the_journal_is_never_published(repo, cli, tmp_path):
+    """A netrc linked into the journal: the strict build refuses it, an allowed one leaves it
+    out; a link put into the site folder itself is refused by the scan."""
+    from mljournal.publishing.scan import scan_site
+
+    secret = tmp_path / "netrc"
+    secret.write_text("machine example.org login me password hunter2\n")
+    (repo.root / "journal" / "netrc.txt").symlink_to(secret)
+    refused = cli("publish")
+    assert refused.exit_code == 1
+    assert "journal/netrc.txt: skipped: a symbolic link that points outside the journal" in refused.output
+    assert git(repo.remote, "branch", "--list") == ""
+    assert cli("publish", "--allow-warnings").exit_code == 0
+    assert not any("netrc" in name for name in published_files(repo.remote))
+    (repo.root / "site" / "netrc.txt").symlink_to(secret)
+    (repo.root / "site" / "etc").symlink_to("/etc", target_is_directory=True)
+    findings, _, _ = scan_site(repo.root / "site")
+    assert [str(f) for f in findings] == ["etc/: a symbolic link",
+                                          "netrc.txt: a symbolic link (a build copies files; this points elsewhere)"]

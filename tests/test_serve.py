@@ -69,6 +69,16 @@ def test_serve_rebuilds_on_a_new_metrics_row_and_an_edited_entry(project, server
     wait_for(server + "timeline/2026-10/", "second thoughts")
 
 
+def test_edits_during_a_rebuild_end_with_the_latest_edit_served(project, server):
+    wait_for(server + "models/a-1/", "first words")
+    for n in range(6):  # saves 0.07 s apart: most land while the previous save is being built
+        project.entry("2026-10-01-a-1.md", f"---\ndate: 2026-10-01\nmodel: a-1\n---\nversion {n}\n")
+        time.sleep(0.07)
+    wait_for(server + "models/a-1/", "version 5")
+    time.sleep(1.5)
+    assert "version 5" in fetch(server + "models/a-1/") and "version 5" in fetch(server + "timeline/2026-10/")
+
+
 @pytest.mark.parametrize("path", ["%00", "models/%00/", "a%00b.png", "%2e%2e/%2e%2e/etc/passwd"])
 def test_serve_answers_a_hostile_path_with_the_not_found_page(server, path):
     wait_for(server + "models/a-1/", "first words")
@@ -204,3 +214,23 @@ def test_serve_keeps_answering_while_mkdocs_yml_is_broken_and_recovers_when_fixe
         "error: mkdocs.yml: the configuration has errors (see above); still serving the last good site",
     ], said
     assert "error: Config value 'theme': Unrecognised theme name: 'no-such-theme'." in said, said
+
+
+def test_a_taken_port_is_said_before_any_build_and_a_bad_address_is_an_input_error(project):
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nfirst words\n")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "mljournal", "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=project.root, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (f"error: 127.0.0.1:{port} is taken: another server (another `journal serve`?) listens "
+                           f"there; stop it, or choose another port with -a 127.0.0.1:{port + 1}\n")
+    for address, said in (("localhost:99999", "write HOST:PORT with a port from 1 to 65535, like 127.0.0.1:8000"),
+                          ("8000", "write HOST:PORT with a port from 1 to 65535, like 127.0.0.1:8000"),
+                          ("no-such-host.invalid:8000", "no such host")):
+        done = subprocess.run([sys.executable, "-m", "mljournal", "serve", "-a", address], cwd=project.root,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2, done.stderr
+        assert f"Error: -a {address}: {said}" in done.stderr, done.stderr

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from mljournal import __version__
-from mljournal.errors import JournalError, UnsafeIdError
+from mljournal.errors import InputError, JournalError
 from mljournal.settings import ENGINES
 
 
@@ -47,7 +47,7 @@ def _boundary(function):
     def wrapper(*args, **kwargs):
         try:
             return function(*args, **kwargs)
-        except UnsafeIdError as error:
+        except InputError as error:
             raise click.UsageError(str(error)) from None
         except JournalError as error:
             click.echo(f"error: {error}", err=True)
@@ -215,9 +215,9 @@ def publish(remote: str, branch: str, message: str | None, force: bool, allow_wa
 @_boundary
 def serve(dev_addr: str | None, open_browser: bool, engine: str | None, config_file: Path | None, verbose: bool) -> None:
     """Preview the site live, rebuilt as entries and runs change."""
-    from mljournal.commands.serve import serve_site
+    from mljournal.commands.serve import DEFAULT_ADDRESS, serve_site
     from mljournal.project import find_config
 
     _setup_logging(True)
-    serve_site(find_config(config_file), dev_addr=dev_addr or "127.0.0.1:8000", open_in_browser=open_browser,
+    serve_site(find_config(config_file), dev_addr=dev_addr or DEFAULT_ADDRESS, open_in_browser=open_browser,
                engine=engine)

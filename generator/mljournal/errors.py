@@ -40,7 +40,11 @@ class EntryError(JournalError):
     """An entry file cannot be read at all (encoding, size, missing front matter)."""
 
 
-class UnsafeIdError(JournalError):
+class InputError(JournalError):
+    """An argument given on the command line that cannot be used (exit code 2)."""
+
+
+class UnsafeIdError(InputError):
     """A model ID that cannot safely become a folder and a URL."""
 
 

@@ -57,10 +57,15 @@ def scan_site(site_dir: Path, check_tokens: bool = True) -> tuple[list[Finding],
         for name in sorted(dirs):
             if name.startswith("."):
                 findings.append(Finding((here / name).relative_to(site_dir).as_posix() + "/", None, "a hidden folder"))
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            elif (here / name).is_symlink():  # a build copies; a link publishes whatever it points to
+                findings.append(Finding((here / name).relative_to(site_dir).as_posix() + "/", None, "a symbolic link"))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (here / d).is_symlink())
         for name in sorted(files):
             path = here / name
             shown = path.relative_to(site_dir).as_posix()
+            if path.is_symlink():
+                findings.append(Finding(shown, None, "a symbolic link (a build copies files; this points elsewhere)"))
+                continue
             size = path.stat().st_size
             total += size
             count += 1

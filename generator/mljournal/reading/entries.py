@@ -6,7 +6,7 @@ line) and skipped, and every other entry is read.
 
 from __future__ import annotations
 
-
+import unicodedata
 from dataclasses import dataclass
 from datetime import date as date_type
 from datetime import datetime, timezone
@@ -76,11 +76,13 @@ def read_entries(settings: Settings, shown_relative_to: Path) -> tuple[list[Entr
 
 
 def _drop_name_twins(entries: list[Entry], diagnostics: list[Diagnostic]) -> list[Entry]:
-    """Entries are named by file name (links, `corrects:`); two with one name keep the first."""
+    """Entries are named by file name (links, `corrects:`); two with one name keep the first.
+    One name up to case or Unicode normalisation (``café`` typed on Linux and saved on a Mac)
+    is one name: the two would be one file on those systems, and one anchor to a reader."""
     first: dict[str, Entry] = {}
     kept = []
     for entry in sorted(entries, key=lambda e: e.key):
-        other = first.setdefault(entry.name.casefold(), entry)
+        other = first.setdefault(unicodedata.normalize("NFC", entry.name).casefold(), entry)
         if other is entry:
             kept.append(entry)
         else:

@@ -70,13 +70,14 @@ class ImageStore:
             return Picture(safe, width, height, safe, width, height)
         from PIL import Image
 
-        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        Image.MAX_IMAGE_PIXELS = None  # opening reads the header only; the size is checked here, before decoding
         thumb = self.thumbs.path(hashlib.sha256(_VERSION + data), ".webp")
         try:
             with Image.open(path) as image:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
-                    raise Image.DecompressionBombError(f"{width}x{height} pixels")
+                    raise Image.DecompressionBombError(f"it is {width}×{height} pixels, over the limit of "
+                                                       f"{MAX_PIXELS:,} (a decompression bomb?)")
                 if width <= THUMB_WIDTH and size <= SMALL_ENOUGH:
                     image.load()  # a truncated file fails here, not in the reader's browser
                     return Picture(path, width, height, path, width, height)
@@ -89,7 +90,7 @@ class ImageStore:
                         small.save(partial, "WEBP", quality=80, method=4)
                 return Picture(path, width, height, thumb, THUMB_WIDTH, thumb_height)
         except Image.DecompressionBombError as error:
-            diagnostics.append(Diagnostic(f"skipped: image is too large to show ({error})", shown))
+            diagnostics.append(Diagnostic(f"skipped: {error}", shown))
         except (OSError, ValueError, SyntaxError) as error:
             reason = "it is truncated (still being written?)" if "truncated" in str(error) else "it is not a readable image"
             diagnostics.append(Diagnostic(f"skipped: {reason}", shown))
