@@ -32,13 +32,60 @@ def test_later_entries_get_a_note_and_the_parent_is_guessed(project, cli):
     assert second.name.endswith("-tcn-7-2.md")
     text = second.read_text()
     assert "parent: tcn-6\n" in text and "## Hypothesis" not in text
-    assert first.read_text().endswith("---\nseven\n")
+    assert first.read_text().endswith("---\n## Hypothesis\n\nseven\n")  # a first entry's message is its hypothesis
+
+
+def test_a_whole_card_can_be_written_from_a_shell_and_a_later_entry_gets_sections_too(project, cli):
+    first = Path(cli("entry", "cnn-7", "-m", "Deeper nets beat 0.9.", "--conclusion", "They do not.",
+                     "--training", "python train.py --depth 7").output.strip())
+    assert first.read_text().split("---\n")[2] == (
+        "## Hypothesis\n\nDeeper nets beat 0.9.\n\n## Conclusion\n\nThey do not.\n\n"
+        "## Training command\n\npython train.py --depth 7\n")
+    both = Path(cli("entry", "cnn-8", "-m", "first notes", "--hypothesis", "H.").output.strip())
+    assert both.read_text().split("---\n")[2] == "first notes\n\n## Hypothesis\n\nH.\n"
+    later = Path(cli("entry", "cnn-7", "-m", "lr 3e-4 diverges", "--conclusion", "It diverged.").output.strip())
+    assert later.read_text().split("---\n")[2] == "lr 3e-4 diverges\n\n## Conclusion\n\nIt diverged.\n"
+    assert cli("build").exit_code == 0
+    home = project.page("")
+    assert "Deeper nets beat 0.9." in home and "It diverged." in home
+
+
+def test_an_id_differing_from_a_known_model_in_case_is_refused_and_an_unknown_parent_warned_of(project, cli):
+    cli("entry", "cnn-7", "-m", "seven")
+    twin = cli("entry", "CNN-7", "-m", "x")
+    assert twin.exit_code == 1
+    assert twin.output == ("error: model 'CNN-7' differs from the known 'cnn-7' only in case, and both would be one "
+                           "page; write `journal entry cnn-7`\n")
+    orphan = cli("entry", "cnn-8", "--parent", "cnn-66", "-m", "x")
+    assert orphan.exit_code == 0
+    assert orphan.output.splitlines()[0] == ("warning: parent 'cnn-66' is no model the journal knows yet (did you "
+                                             "mean 'cnn-7'?); the entry names it all the same")
+    assert len(list(project.entries.rglob("*.md"))) == 2
+
+
+def test_an_unfilled_card_is_never_content_and_near_misses_are_named(project, cli):
+    """A card left as `journal entry` wrote it showed its hint as the model's hypothesis."""
+    path = Path(cli("entry", "tcn-1").output.strip())  # no terminal: the template as is
+    project.entry("2026-10-02-tcn-2.md", "---\ndate: 2026-10-02\nmodel: tcn-2\nstatus: don\n---\n"
+                  "## Hypotesis\n\nWider is better.\n\n## Conclusion\n\nIt is.\n")
+    result = cli("build")
+    shown = path.as_posix()
+    assert [line for line in result.output.splitlines() if line.startswith("warning")] == [
+        "warning: journal/entries/2026-10-02-tcn-2.md:6: heading 'Hypotesis' is not a section the journal reads "
+        "(did you mean 'Hypothesis'?)",
+        "warning: journal/entries/2026-10-02-tcn-2.md:4: status 'don' is none of planned, running, done, abandoned, "
+        "buggy (did you mean 'done'?); shown as written",
+        f"warning: {shown}:7: the card's template text is still here (and on 2 more lines): write your own or "
+        "delete it; it counts as empty",
+    ]
+    home = project.page("")
+    assert "What this model should show" not in home and "Two or three sentences" not in home
 
 
 def test_explicit_parent_and_the_git_commit(project, cli):
     subprocess.run(["git", "init", "-q"], check=True)
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "x"], check=True)
-    text = Path(cli("entry", "mlp-2", "--parent", "tcn-1", "-m", "x").output.strip()).read_text()
+    text = Path(cli("entry", "mlp-2", "--parent", "tcn-1", "-m", "x").stdout.strip()).read_text()
     assert "parent: tcn-1\n" in text
     assert re.search(r"^commit: [0-9a-f]{12}(-dirty)?$", text, re.M)
 

@@ -88,6 +88,17 @@ def test_hovering_shows_every_models_value_at_that_step(page, base_url):  # noqa
 
 
 @pytest.mark.browser
+def test_the_page_writes_numbers_by_the_model_pages_rule_four_significant_digits(page, base_url):  # noqa: F811
+    """A loss of 0.0018483 was 0.0018: two digits where a table is compared by eye."""
+    _drawn(page, base_url + "compare/?m=mlp-2,mlp-4")
+    values = [0.0018483, 0.5, 0.9612, 0.05, 12.345, 100.0, 0.001, 0.00099, 1234567.0, 0.0, -0.0123456, 0.99996,
+              3.0e-7, "inf", "-inf"]
+    shown = page.evaluate("values => values.map(window.mljournalCompare.fmt)", values)
+    assert shown == [number(v) if isinstance(v, float) else v for v in values]
+    assert shown[:4] == ["0.001848", "0.5000", "0.9612", "0.05000"]
+
+
+@pytest.mark.browser
 def test_only_differences_shows_the_one_parameter_mlp_2_and_mlp_4_differ_in(page, base_url):  # noqa: F811
     _drawn(page, base_url + "compare/?m=mlp-2,mlp-4")
     rows = page.locator(".mj-compare-params tbody tr")

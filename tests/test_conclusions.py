@@ -111,8 +111,8 @@ def test_the_lineage_shows_each_models_value_its_change_from_its_parent_and_what
     better = delta > 0  # val_acc: higher is better
     step = table.bests["mlp-4"]["val_acc"][0]
     assert (f'<span class="mj-value mj-untrusted mj-delta--{"better" if better else "worse"}" '
-            f'title="best val_acc, at step {step}; {"better" if better else "worse"} than mlp-2: {theirs:.4f}">'
-            f'{ours:.4f} {"↑ +" if delta > 0 else "↓ −"}{abs(delta):.4f}</span>') in node
+            f'title="best val_acc, at step {step}; {"better" if better else "worse"} than mlp-2: {theirs:#.4g}">'
+            f'{ours:#.4g} {"↑ +" if delta > 0 else "↓ −"}{abs(delta):#.4g}</span>') in node  # four significant digits
     changes = changed_params(index.models["mlp-4"].run, index.models["mlp-2"].run)
     assert [c.name for c in changes] == ["shift_aug"]
     assert "<code>shift_aug: false → true</code>" in node

@@ -83,6 +83,39 @@ def test_an_uncaught_exception_marks_the_run_failed(tmp_path):
     assert done.returncode == 1 and "CUDA out of memory" in done.stderr
     meta = json.loads((tmp_path / "journal" / "runs" / "a-1" / "run.json").read_text())
     assert meta["status"] == "failed" and meta["finished"]
+    assert meta["error"] == {"type": "RuntimeError", "message": "CUDA out of memory",
+                             "traceback": ['train.py:5 in <module>: raise RuntimeError("CUDA out of memory")']}
+
+
+def test_a_failed_run_keeps_its_error_and_the_model_page_shows_it(project):
+    from test_pages import build
+
+    def train(depth):
+        if depth > 2:
+            raise ValueError(f"depth {depth} <is> too deep")
+
+    with pytest.raises(ValueError):
+        with mljournal.start("a-1", journal=project.root / "journal", record_git=False) as run:
+            run.log(step=0, loss=1.0)
+            assert repr(run) == f"<mljournal.Run 'a-1' in {str(project.runs / 'a-1')!r}, recording, last step 0>"
+            train(3)
+    assert repr(run) == f"<mljournal.Run 'a-1' in {str(project.runs / 'a-1')!r}, failed, last step 0>"
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nDeep.\n")
+    build(project, strict=True)
+    page = project.page("models/a-1")
+    assert ('<details class="mj-run-error"><summary>Failed with <code>ValueError</code>: depth 3 &lt;is&gt; too deep'
+            '</summary><pre class="mj-code"><code>') in page
+    frames = page.split('<details class="mj-run-error">')[1].split("</code>")[1]
+    assert frames.endswith('in train: raise ValueError(f&#34;depth {depth} &lt;is&gt; too deep&#34;)') or \
+        frames.endswith("in train: raise ValueError(f&quot;depth {depth} &lt;is&gt; too deep&quot;)"), frames
+
+
+def test_help_documents_every_parameter_of_start():
+    import inspect
+
+    documented = inspect.getdoc(mljournal.start)
+    for name in inspect.signature(mljournal.start).parameters:
+        assert f"\n{name} " in "\n" + documented, name
 
 
 def test_the_commit_and_uncommitted_diff_leave_the_journal_out(tmp_path):
@@ -127,6 +160,10 @@ def test_excerpt_of_lines_and_a_diff_against_the_parents_excerpt_on_the_model_pa
     assert '<span class="mj-del">-    width = 64</span>' in page and '<span class="mj-add">+    width = 128</span>' in page
     assert "Changed from a-1 :" in content(page)
     assert "Same as in" not in content(project.page("models/a-1"))
+    # each line of the diff once (no blank line after a changed one), the excerpt coloured as code
+    assert "\n\n" not in page[page.index('<pre class="mj-diff">'):].split("</pre>")[0]
+    assert ('<div class="highlight"><pre class="mj-code"><code><span class="k">class</span><span class="w"> </span>'
+            '<span class="nc">Net</span><span class="p">:</span>') in project.page("models/a-1")
 
 
 def test_bad_input_is_refused_with_the_reason(tmp_path):

@@ -120,13 +120,21 @@ def init(workflow: bool) -> None:
 @click.argument("model_id", metavar="ID")
 @click.option("--parent", help="The model this one changes (default: the latest model of its family).")
 @click.option("-t", "--tag", "tags", multiple=True, help="A tag; repeat for more.")
-@click.option("-m", "--message", help="The entry's text; no editor is opened.")
+@click.option("-m", "--message", help="The entry's text; no editor is opened. On a model's first entry, its hypothesis.")
+@click.option("--hypothesis", help="The Hypothesis section's text (no editor is opened; likewise below).")
+@click.option("--results", help="The Results section's text.")
+@click.option("--conclusion", help="The Conclusion section's text.")
+@click.option("--training", help="The Training command section's text.")
+@click.option("--prediction", help="The Prediction command section's text.")
+@click.option("--problems", help="The Problems met section's text.")
 @config_option
 @_boundary
-def entry(model_id: str, parent: str | None, tags: tuple[str, ...], message: str | None, config_file: Path | None) -> None:
+def entry(model_id: str, parent: str | None, tags: tuple[str, ...], message: str | None, config_file: Path | None,
+          **sections: str | None) -> None:
     """Write a new dated entry about model ID and print its path.
 
-    Without -m, $VISUAL or $EDITOR opens it; with no terminal, the template is written as is.
+    Without -m or a section option, $VISUAL or $EDITOR opens it; with no terminal, the
+    template is written as is.
     """
     from mljournal.commands.entry import create_entry
     from mljournal.ids import check_model_id
@@ -137,11 +145,16 @@ def entry(model_id: str, parent: str | None, tags: tuple[str, ...], message: str
         check_model_id(parent)
     _setup_logging(False)
     project = load_project(find_config(config_file))
-    path = create_entry(project.settings, project.root, model_id, parent=parent, tags=tags, message=message)
+    given = {name: text for name, text in sections.items() if text is not None}
+    written = create_entry(project.settings, project.root, model_id, parent=parent, tags=tags, message=message,
+                           sections=given)
+    for warning in written.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    path = written.path
     shown = os.path.relpath(path)
     click.echo(shown)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if message is None and editor and sys.stdin.isatty() and sys.stdout.isatty():
+    if message is None and not given and editor and sys.stdin.isatty() and sys.stdout.isatty():
         click.edit(filename=str(path), editor=editor)
 
 

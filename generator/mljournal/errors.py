@@ -73,6 +73,14 @@ class Diagnostic:
         return f"{where}: {self.message}" if where else self.message
 
 
+def did_you_mean(name: str, known, cutoff: float = 0.6) -> str:
+    """`` (did you mean 'x'?)`` for the closest of `known`, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=cutoff)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 PER_FILE = 5  # warnings shown for one file; the rest are counted
 
 

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from mljournal.errors import Diagnostic, summarised
+from mljournal.errors import Diagnostic, did_you_mean, summarised
 from mljournal.ids import find_mentions, split_family
 from mljournal.reading.entries import MAX_MODELS, Entry, read_entries
 from mljournal.reading.runs import Run, read_runs
-from mljournal.reading.sections import Section, find_sections, heading_lookup
+from mljournal.reading.sections import Section, find_sections, heading_lookup, near_misses, template_left
 from mljournal.reading.names import metric_groups
-from mljournal.settings import Settings
+from mljournal.settings import STATUSES, Settings
 
 MAX_MENTIONS = MAX_MODELS  # models an entry's text can put it beside, as its front matter can
 
@@ -162,6 +162,7 @@ def build_index(
         mentions[entry.key] = mentioned
         for model_id in mentioned:
             models[model_id].mentions.append(entry)
+        diagnostics.extend(_near_misses(entry, settings))
         for section in find_sections(entry.body, lookup):
             for model_id in entry.models:
                 models[model_id].sections.setdefault(section.name, []).append((entry, section))
@@ -330,3 +331,22 @@ def _model_order(model_id: str) -> tuple[str, int, str]:
 
 def _unique(found: list[Entry] | None) -> Entry | None:
     return found[0] if found and len(found) == 1 else None
+
+
+def _near_misses(entry: Entry, settings: Settings) -> list[Diagnostic]:
+    """What an author nearly wrote: a card's hint left in place (it would read as content), a
+    heading one letter off a section's, a status not in the list. Once each, per entry."""
+    found = []
+    left = template_left(entry.body)
+    if left:
+        more = f" (and on {len(left) - 1} more lines)" if len(left) > 1 else ""
+        found.append(Diagnostic(f"the card's template text is still here{more}: write your own or delete it; "
+                                "it counts as empty", entry.source, entry.body_line + left[0] - 1))
+    for heading, meant in near_misses(entry.body, settings.sections):
+        found.append(Diagnostic(f"heading '{heading.text}' is not a section the journal reads (did you mean "
+                                f"'{meant}'?)", entry.source, entry.body_line + heading.line - 1))
+    if entry.status and entry.status.lower() not in STATUSES:
+        found.append(Diagnostic(f"status '{entry.status}' is none of {', '.join(STATUSES)}"
+                                f"{did_you_mean(entry.status.lower(), STATUSES)}; shown as written",
+                                entry.source, entry.lines.get("status")))
+    return found

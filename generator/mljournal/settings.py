@@ -9,10 +9,11 @@ that was meant.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
+
+from mljournal.errors import did_you_mean
 
 # Canonical section -> the headings that mean it. The first name is the one templates write.
 DEFAULT_SECTIONS: dict[str, tuple[str, ...]] = {
@@ -53,7 +54,7 @@ def _sections(value: object) -> dict[str, tuple[str, ...]]:
     merged = {name: list(headings) for name, headings in DEFAULT_SECTIONS.items()}
     for name, headings in value.items():
         if name not in DEFAULT_SECTIONS:
-            raise OptionError(f"unknown section '{name}'{_did_you_mean(str(name), DEFAULT_SECTIONS)}; "
+            raise OptionError(f"unknown section '{name}'{did_you_mean(str(name), DEFAULT_SECTIONS)}; "
                               f"the sections are: {', '.join(DEFAULT_SECTIONS)}")
         if isinstance(headings, str):
             headings = [headings]
@@ -225,7 +226,7 @@ def read_settings(values: dict, journal_dir: Path, project_dir: Path) -> Setting
     for name, value in values.items():
         spec = OPTIONS.get(name)
         if spec is None:
-            raise SettingsError(f"unknown option '{name}' of the journal plugin{_did_you_mean(str(name), OPTIONS)}; "
+            raise SettingsError(f"unknown option '{name}' of the journal plugin{did_you_mean(str(name), OPTIONS)}; "
                                 f"the options are: {', '.join(OPTIONS)}", str(name))
         try:
             chosen[spec.attribute] = spec.check(value)
@@ -235,6 +236,3 @@ def read_settings(values: dict, journal_dir: Path, project_dir: Path) -> Setting
     return Settings(journal_dir=Path(journal_dir), cache_dir=(project_dir / cache).resolve(), **chosen)  # type: ignore[arg-type]
 
 
-def _did_you_mean(name: str, known) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""

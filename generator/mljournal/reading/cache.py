@@ -18,7 +18,7 @@ from mljournal.reading.formats import Format, Part, Shown
 
 # Cached Parts are pickles of the dataclass: a new field must not meet an old pickle. Bump the
 # number when what the readers make of the same files changes.
-VERSION = "parts-3:" + ",".join(f.name for f in fields(Part))
+VERSION = "parts-4:" + ",".join(f.name for f in fields(Part))
 MEMORY_LIMIT = 4096  # run folders x formats kept in memory
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mljournal.cache import Store, is_racy
-from mljournal.errors import Diagnostic, EntryError, FrontMatterError, JournalError, UnsafeIdError
+from mljournal.errors import Diagnostic, EntryError, FrontMatterError, JournalError, UnsafeIdError, did_you_mean
 from mljournal.ids import check_model_id
 from mljournal.reading import frontmatter
 from mljournal.reading.walk import shown_path, walk_files
@@ -129,7 +129,7 @@ def read_entry(path: Path, root: Path, shown_relative_to: Path, default_zone=tim
     if unknown:
         key = unknown[0]
         raise FrontMatterError(
-            f"unknown key '{key}'{_did_you_mean(key)}; the keys are: {', '.join(KEYS)}",
+            f"unknown key '{key}'{did_you_mean(key, KEYS)}; the keys are: {', '.join(KEYS)}",
             shown,
             fields[key].line,
         )
@@ -289,13 +289,6 @@ def _optional_text(field: frontmatter.Field | None, shown: str, limit: int = 80)
     if len(text) > limit:
         raise FrontMatterError(f"'{field.key}' is over {limit} characters", shown, field.line)
     return text or None
-
-
-def _did_you_mean(key: str) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(key, KEYS, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _zone(name: str):

@@ -18,13 +18,12 @@ from pathlib import Path
 from mljournal.errors import Diagnostic, UnsafeIdError
 from mljournal.ids import check_model_id
 from mljournal.reading.cache import PartCache
-from mljournal.reading.formats import Part, formats
+from mljournal.reading.formats import META_KEYS, Part, formats
 from mljournal.reading.metrics import Series
 from mljournal.reading.names import goal_of  # noqa: F401 - where the pages look for it
 from mljournal.reading.walk import shown_path, walk_files
 
 SCREENSHOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
-META_KEYS = ("command", "commit", "status", "started", "finished")
 
 
 @dataclass
@@ -35,6 +34,7 @@ class RunMeta:
     started: str | None = None
     finished: str | None = None
     status: str | None = None
+    error: str | None = None  # JSON: {"type", "message", "traceback"} of a failed run
     other: dict = field(default_factory=dict)
 
 

@@ -11,6 +11,34 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 
 
+# What `journal entry` writes under each heading of a new card: the author's to replace.
+# Left as written, it is no content: the section counts as empty (a hint is never a
+# hypothesis in the table), and a hint sentence left in an entry is warned about.
+CARD_HINTS: dict[str, str] = {
+    "hypothesis": "What this model should show, in one or two sentences.",
+    "results": "| checkpoint | metric |\n|---|---|\n|  |  |",
+    "conclusion": "Two or three sentences that answer the hypothesis.",
+    "training": "```bash\n\n```",
+    "prediction": "```bash\n\n```",
+    "problems": "What went wrong, and how it was solved.",
+}
+CARD_ORDER = ("hypothesis", "results", "conclusion", "training", "prediction", "problems")
+LATER_HINT = "<!-- What changed, what you saw, what you think now. -->"
+_SENTENCES = frozenset(hint for hint in CARD_HINTS.values() if not hint.startswith(("|", "`")))
+
+
+def is_placeholder(text: str) -> bool:
+    """Text that `journal entry` wrote and nobody filled in."""
+    return _squeezed(text) in _PLACEHOLDERS
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip())
+
+
+_PLACEHOLDERS = frozenset(_squeezed(hint) for hint in [*CARD_HINTS.values(), LATER_HINT])
+
+
 @dataclass(frozen=True)
 class Section:
     name: str  # canonical: "hypothesis", "conclusion", …
@@ -43,8 +71,46 @@ def find_sections(body: str, lookup: dict[str, str]) -> list[Section]:
                 end = later_index
                 break
         content = "\n".join(lines[index + 1 : end]).strip()
-        if content:
+        if content and not is_placeholder(content):
             found.append(Section(name, text, content, index + 1))
+    return found
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    line: int  # body-relative, 1-based
+
+
+def headings(body: str) -> list[Heading]:
+    """Every Markdown heading of `body` outside code fences."""
+    found = []
+    for index, line, fenced in code_fences(body.split("\n")):
+        match = None if fenced else _HEADING.match(line)
+        if match:
+            found.append(Heading(match.group(2), index + 1))
+    return found
+
+
+def template_left(body: str) -> list[int]:
+    """The body lines that still hold a hint sentence of the card, as `journal entry` wrote it."""
+    return [number for number, line in enumerate(body.split("\n"), start=1) if line.strip() in _SENTENCES]
+
+
+def near_misses(body: str, sections: dict[str, tuple[str, ...]]) -> list[tuple[Heading, str]]:
+    """Headings that are not a known section but nearly are (``## Hypotesis``): each with the
+    heading meant, as the settings write it."""
+    import difflib
+
+    known = {_normalise(h): h for names in sections.values() for h in names}
+    found = []
+    for heading in headings(body):
+        key = _normalise(heading.text)
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.8)
+        if close:
+            found.append((heading, known[close[0]]))
     return found
 
 

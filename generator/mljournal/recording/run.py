@@ -53,10 +53,24 @@ def _watch_uncaught() -> None:
     sys.excepthook = hook
 
 
-def start(model_id: str, params: dict | None = None, journal: str | os.PathLike | None = None, **options) -> Run:
-    """Start recording `model_id`'s run into the journal's runs folder (`runs:` in mkdocs.yml,
-    default journal/runs/<model_id>/), where `journal build` reads it."""
-    return Run(model_id, params=params, journal=journal, **options)
+def start(model_id: str, params: dict | None = None, journal: str | os.PathLike | None = None, *,
+          record_git: bool = True, resume: bool = False) -> Run:
+    """Start recording `model_id`'s run where `journal build` reads it, and return the Run.
+
+    model_id    the model this run trains, as entries name it ("tcn-7"); its run folder is
+                runs/<model_id>/ of the journal (`runs:` in mkdocs.yml, default journal/runs/)
+    params      its parameters (nested mappings are fine), shown on the model page and
+                compared with the parent's; more later with `run.set_params(...)`
+    journal     the journal folder; default $MLJOURNAL_DIR, else the docs_dir of the nearest
+                mkdocs.yml with the journal plugin, else journal/ here or in a parent folder
+    record_git  keep the commit, and the uncommitted diff, of the repository the script runs in
+    resume      add to a run folder that already has metrics (a resumed training); without
+                it such a folder is refused rather than mixed with a new run's curves
+
+    Use it as a context manager (`with mljournal.start(...) as run:`) or call `run.finish()`;
+    a run that raises is marked failed with its error, one killed stays marked running.
+    """
+    return Run(model_id, params=params, journal=journal, record_git=record_git, resume=resume)
 
 
 _active: dict[Path, Run] = {}  # unfinished runs of this process, by folder
@@ -199,10 +213,18 @@ class Run:
     def __enter__(self) -> Run:
         return self
 
+    def __repr__(self) -> str:
+        state = self.meta.get("status", "running") if self.finished else "recording"
+        return f"<mljournal.Run {self.model_id!r} in {os.fspath(self.folder)!r}, {state}, last step {self._last_step}>"
+
     def __exit__(self, kind, error, traceback) -> None:
+        if kind is not None and kind is not KeyboardInterrupt and not self.finished:
+            self.meta["error"] = _error_of(error)
         self.finish("done" if kind is None else "interrupted" if kind is KeyboardInterrupt else "failed")
 
     def _at_exit(self) -> None:
+        if _uncaught and not self.finished:
+            self.meta["error"] = _error_of(_uncaught[-1])
         self.finish("failed" if _uncaught else "done")
 
     def _write_meta(self) -> None:
@@ -241,6 +263,18 @@ def save_excerpt(folder: Path, source: object = None, *, path: str | os.PathLike
     with replacing(target) as partial:
         partial.write_text(text, encoding="utf-8")
     return target, origin
+
+
+TRACEBACK_FRAMES = 8  # the last frames of a failed run's traceback kept in run.json
+
+
+def _error_of(error: BaseException) -> dict:
+    """What a failed run died of: the exception's type, message and the last frames."""
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)[-TRACEBACK_FRAMES:]
+    return {"type": type(error).__qualname__, "message": str(error)[:2000],
+            "traceback": [f"{_relative(f.filename)}:{f.lineno} in {f.name}: {(f.line or '').strip()}" for f in frames]}
 
 
 def _write_all(descriptor: int, data: bytes) -> None:

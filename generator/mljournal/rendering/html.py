@@ -52,11 +52,14 @@ def when(moment: datetime, with_time: bool = True) -> str:
 
 
 def number(value: float) -> str:
-    """A metric value, short and exact enough to compare: 0.9612, 1.234e-05, inf."""
+    """A metric value to four significant digits at every magnitude, short and exact enough
+    to compare: 0.9612, 0.001848, 12.35, 1.234e-05, inf (compare.js's fmt() is the same rule)."""
     if math.isnan(value):
         return "–"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
-    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e6):
+    if value == 0:
+        return "0.0000"
+    if abs(value) < 1e-3 or abs(value) >= 1e6:
         return f"{value:.3e}"
-    return f"{value:.4g}" if abs(value) >= 1 else f"{value:.4f}"
+    return f"{value:.4g}" if abs(value) >= 1 else f"{value:#.4g}"  # below 1, trailing zeros kept: 0.5000

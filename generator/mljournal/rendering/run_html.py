@@ -87,7 +87,7 @@ def excerpts_html(run: Run, parent: Run | None, parent_id: str | None) -> str:
     out = []
     for name, (text, origin) in sorted(ours.items()):
         where = f' <small>from <code>{e(origin)}</code></small>' if origin else ""
-        block = f'<p class="mj-table-title"><code>{e(name)}</code>{where}</p><pre class="mj-code"><code>{e(text)}</code></pre>'
+        block = f'<p class="mj-table-title"><code>{e(name)}</code>{where}</p>{_code(name, text)}'
         if name in theirs:
             diff = list(difflib.unified_diff(theirs[name][0].splitlines(), text.splitlines(),
                                              f"{parent_id}/{name}", f"{run.model_id}/{name}", lineterm="", n=2))
@@ -98,6 +98,21 @@ def excerpts_html(run: Run, parent: Run | None, parent_id: str | None) -> str:
                 block += f'<p class="mj-facts">Same as in {e(parent_id)}.</p>'
         out.append(block)
     return "".join(out)
+
+
+def _code(name: str, text: str) -> str:
+    """An excerpt coloured by Pygments in the classes the theme styles (`.highlight .k`, …),
+    by its file name's language; plain text when none is known."""
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_for_filename
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_for_filename(name, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return f'<pre class="mj-code"><code>{e(text)}</code></pre>'
+    return f'<div class="highlight"><pre class="mj-code"><code>{highlight(text, lexer, HtmlFormatter(nowrap=True))}</code></pre></div>'
 
 
 def excerpts(run: Run) -> dict[str, tuple[str, str]]:
@@ -138,6 +153,8 @@ def run_html(run: Run, parent: Run | None = None, parent_id: str | None = None) 
             rows.append(f'<tr><th class="mj-param">{e(key)}</th><td><code>{e(_text(value))}</code></td></tr>')
         if rows:
             out.append(f'<div class="mj-table-wrap"><table class="mj-run"><tbody>{"".join(rows)}</tbody></table></div>')
+        if meta.error:
+            out.append(_error_html(meta.error))
     for part in run.parts:
         if not part.params:
             continue
@@ -166,6 +183,22 @@ def run_html(run: Run, parent: Run | None = None, parent_id: str | None = None) 
     if sources:
         out.append(f'<p class="mj-table-title">Read from</p><ul class="mj-sources">{sources}</ul>')
     return "".join(out)
+
+
+def _error_html(text: str) -> str:
+    """What a failed run died of, as the recorder kept it; any other JSON is shown as it is."""
+    try:
+        error = json.loads(text)
+    except ValueError:
+        error = None
+    if not isinstance(error, dict):
+        return f'<p class="mj-corrected mj-run-error">Failed: <code>{e(text)}</code></p>'
+    frames = [str(frame) for frame in error.get("traceback") or [] if frame]
+    said = f'Failed with <code>{e(error.get("type", "an error"))}</code>: {e(error.get("message", ""))}'
+    if not frames:
+        return f'<p class="mj-corrected mj-run-error">{said}</p>'
+    return (f'<details class="mj-run-error"><summary>{said}</summary><pre class="mj-code"><code>'
+            f'{e(chr(10).join(frames))}</code></pre></details>')
 
 
 def _param_row(name: str, value: str, change: ParamChange | None, parent_id: str | None) -> str:

@@ -40,19 +40,21 @@
     var n = parseInt(hex.slice(1), 16)
     return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + ",0.28)"
   }
-  // A value as the model pages show it (rendering/html.py's number()): 0.9612, 12.35, 1.234e-05.
+  // A value as the model pages show it (rendering/html.py's number()): four significant
+  // digits at every magnitude, 0.9612, 0.001848, 12.35, 1.234e-05.
   function fmt(value) {
     if (value === "inf") return "inf"
     if (value === "-inf") return "-inf"
     if (value === null || value === undefined || isNaN(value)) return "–"
+    if (value === 0) return "0.0000"
     var size = Math.abs(value)
-    if (value !== 0 && (size < 1e-3 || size >= 1e6)) return exponent(value.toExponential(3))
+    if (size < 1e-3 || size >= 1e6) return exponent(value.toExponential(3))
     if (size >= 1) {
       var text = value.toPrecision(4)
       if (text.indexOf("e") >= 0) return exponent(Number(text).toExponential(3).replace(/\.?0+e/, "e"))
       return text.indexOf(".") >= 0 ? text.replace(/\.?0+$/, "") : text
     }
-    return value.toFixed(4)
+    return value.toPrecision(4)
   }
   function exponent(text) {  // 1.234e-5 -> 1.234e-05, as Python writes it
     return text.replace(/e([+-])(\d)$/, "e$10$2")

@@ -26,6 +26,11 @@ class Image:
     caption: str = ""
 
 
+# What a run's metadata says, by the keys run.json writes ("error": what a failed run died of,
+# as the recorder writes it: type, message, traceback).
+META_KEYS = ("command", "commit", "status", "started", "finished", "error")
+
+
 @dataclass
 class Table:
     """A small results table, e.g. one row per checkpoint: step, then eval metrics."""

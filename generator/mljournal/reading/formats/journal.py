@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from mljournal.errors import Diagnostic
-from mljournal.reading.formats import Format, Part, Shown, flatten
+from mljournal.reading.formats import META_KEYS, Format, Part, Shown, flatten
 from mljournal.reading.metrics import read_metrics_csv, read_metrics_jsonl
 
 META_FILE = "run.json"
@@ -20,7 +20,6 @@ DIFF_FILE = "git.diff"
 EXCERPTS = "excerpts/"
 MAX_META_BYTES = 1024 * 1024
 MAX_TEXT_BYTES = 256 * 1024
-META_KEYS = ("command", "commit", "status", "started", "finished")
 
 
 def claim(files: list[str]) -> list[list[str]]:
