@@ -146,6 +146,17 @@ def test_search_finds_a_word_from_an_entry(page, base_url):
     assert page.problems == []
 
 
+def test_a_model_id_searched_finds_that_model_and_not_its_namesakes_in_other_families(page, base_url):
+    """Material splits words at '-': "mlp-4" found hgb-4 and linear-4 (24 results)."""
+    page.goto(f"{base_url}timeline/?q=mlp-4")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15_000)
+    texts = [item.inner_text() for item in results.all()]
+    assert texts and all("mlp-4" in text for text in texts), texts
+    assert not any(("hgb-4" in text or "linear-4" in text) and "mlp-4" not in text for text in texts)
+    assert page.problems == []
+
+
 def test_a_search_link_opens_with_its_results(page, base_url):
     page.goto(f"{base_url}timeline/?q=augmentation")
     page.locator(".md-search-result__item").first.wait_for(timeout=15_000)

@@ -207,6 +207,8 @@ def test_search_indexes_each_entry_once_at_its_home(project):
     assert found("quokkafish") == ["timeline/2026-10/#2026-10-01-a-1--hypothesis"]
     assert found("gigaloss") == [] and found("wombat") == ["models/a-1/#run"]
     assert not [d for d in docs if d["location"].startswith("timeline/#") or d["location"] == "timeline/"]
+    # words and dates of the page's parts stay apart in the text results show ("x2026-10-01")
+    assert [d["text"] for d in docs if re.search(r"[A-Za-z]\d{4}-\d\d-\d\d", d["text"])] == []
 
 
 def test_long_lists_are_paged_conclusions_by_recency_and_tags_one_line_an_entry(project, monkeypatch):

@@ -144,12 +144,17 @@ def test_no_repository_or_no_remote_says_what_to_do(project, cli):
 def test_init_writes_a_pages_workflow_whose_journal_step_works(tmp_path, monkeypatch, cli):
     import yaml
 
+    import mljournal
+
     monkeypatch.chdir(tmp_path)
     subprocess.run(["git", "init", "-q"], check=True)  # a repository on GitHub: init knows its Pages address
     subprocess.run(["git", "remote", "add", "origin", "git@github.com:me/notes.git"], check=True)
+    subprocess.run(["git", "checkout", "-q", "-b", "master"], check=True)  # not main: the workflow follows it
     result = cli("init", "--workflow")
-    assert " created .github/workflows/journal.yml" in result.output.splitlines()
+    assert (f" created .github/workflows/journal.yml (publishes pushes to master; installs "
+            f"'mljournal=={mljournal.__version__}')") in result.output.splitlines()
     workflow = yaml.safe_load((tmp_path / ".github/workflows/journal.yml").read_text())
+    assert workflow[True]["push"]["branches"] == ["master"]  # YAML 1.1 reads the key `on` as true
     assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     build_steps = workflow["jobs"]["build"]["steps"]
     assert [s.get("uses") for s in build_steps] == ["actions/checkout@v4", "actions/setup-python@v5", None,
@@ -157,13 +162,20 @@ def test_init_writes_a_pages_workflow_whose_journal_step_works(tmp_path, monkeyp
     assert build_steps[3]["with"] == {"path": "site"}
     assert workflow["jobs"]["deploy"]["steps"][0]["uses"] == "actions/deploy-pages@v4"
     run = build_steps[2]["run"]
-    assert run == "python3 -m venv .venv && .venv/bin/pip install mljournal && .venv/bin/journal publish --dry-run"
+    assert run == (f"python3 -m venv .venv && .venv/bin/pip install 'mljournal=={mljournal.__version__}' && "
+                   ".venv/bin/journal publish --dry-run")
     # The journal part of that step, here: a strict build and the checks, nothing pushed, no git needed.
     assert cli("entry", "a-1", "-m", "hello").exit_code == 0
     checked = cli("publish", "--dry-run")
     assert checked.exit_code == 0, checked.output
     assert re.fullmatch(rf"Checked \d+ files \(\d+\.\d MB\) in {tmp_path}/site/: ready to publish\.\n", checked.output)
     assert cli("init", "--workflow").output.splitlines()[4] == "    kept .github/workflows/journal.yml"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "requirements.txt").write_text("torch\nmljournal[parquet]>=0.2\n")
+    monkeypatch.chdir(other)
+    cli("init", "--workflow")
+    assert ".venv/bin/pip install -r requirements.txt &&" in (other / ".github/workflows/journal.yml").read_text()
 
 
 def test_this_repository_publishes_its_sample_with_the_readme_install_command():

@@ -111,8 +111,8 @@ def init(workflow: bool) -> None:
     """Start a journal here: mkdocs.yml, journal/entries/, journal/runs/, .gitignore."""
     from mljournal.commands.init import init_project
 
-    for path, action in init_project(Path.cwd(), workflow=workflow):
-        click.echo(f"{action:>8} {path.relative_to(Path.cwd()).as_posix()}")
+    for path, action, *chose in init_project(Path.cwd(), workflow=workflow):
+        click.echo(f"{action:>8} {path.relative_to(Path.cwd()).as_posix()}" + "".join(f" ({c})" for c in chose))
     click.echo("Next: `journal entry MODEL-ID`, then `journal serve`.")
 
 

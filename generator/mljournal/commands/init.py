@@ -32,14 +32,15 @@ def pages_address(folder: Path) -> str | None:
     return f"https://{owner.lower()}.github.io/{repository}/"
 
 
-def init_project(folder: Path, workflow: bool = False) -> list[tuple[Path, str]]:
+def init_project(folder: Path, workflow: bool = False) -> list[tuple[Path, str] | tuple[Path, str, str]]:
     """Create mkdocs.yml, journal/entries/, journal/runs/ and .gitignore rules (and, with
     `workflow`, a GitHub Actions workflow that publishes the journal to Pages).
 
-    Returns (path, what happened) for each: 'created', 'kept' (it existed) or 'added to'.
+    Returns (path, what happened) for each: 'created', 'kept' (it existed) or 'added to', and
+    for the workflow written, what it chose (its branch, what it installs).
     """
     templates = resources.files("mljournal.templates")
-    done: list[tuple[Path, str]] = []
+    done: list = []
     config = folder / "mkdocs.yml"
     if config.exists() or (folder / "mkdocs.yaml").exists():
         done.append((config, "kept"))
@@ -73,6 +74,29 @@ def init_project(folder: Path, workflow: bool = False) -> list[tuple[Path, str]]
             done.append((path, "kept"))
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(templates.joinpath("journal-workflow.yml").read_text(encoding="utf-8"), encoding="utf-8")
-            done.append((path, "created"))
+            branch, install = workflow_choices(folder)
+            text = templates.joinpath("journal-workflow.yml").read_text(encoding="utf-8")
+            text = text.replace("branches: [main]", f"branches: [{branch}]").replace(
+                "push to main", f"push to {branch}").replace("pip install mljournal", f"pip install {install}")
+            path.write_text(text, encoding="utf-8")
+            done.append((path, "created", f"publishes pushes to {branch}; installs {install}"))
     return done
+
+
+def workflow_choices(folder: Path) -> tuple[str, str]:
+    """(the branch the workflow publishes from, what it pip-installs): the repository's
+    current branch (else main), and the project's own requirements when they name mljournal,
+    else this version of it, pinned (a later release could build another site)."""
+    from mljournal import __version__
+
+    try:
+        branch = subprocess.run(["git", "branch", "--show-current"], cwd=folder, capture_output=True, text=True,
+                                timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        branch = ""
+    for name in ("requirements.txt", "requirements-docs.txt", "docs/requirements.txt"):
+        listed = folder / name
+        if listed.is_file() and re.search(r"^\s*mljournal\b", listed.read_text(encoding="utf-8", errors="replace"),
+                                          re.M | re.I):
+            return branch or "main", f"-r {name}"
+    return branch or "main", f"'mljournal=={__version__}'"

@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from mljournal.engines import stop_on_sigterm
+from mljournal.engines.mkdocs.plugin import _search_plugin
 from mljournal.index import JournalIndex, load_journal
 from mljournal.reading.walk import is_debris
 from mljournal.rendering.render import RenderedSite, render_site
@@ -121,13 +122,6 @@ class LiveSite:
         if search is not None and changed:
             search.on_post_build(config=self.config)
         return [page.src_uri for page in changed]
-
-
-def _search_plugin(config):
-    for name in ("material/search", "search"):
-        if name in config.plugins:
-            return config.plugins[name]
-    return None
 
 
 def affected(old: JournalIndex, new: JournalIndex) -> tuple[set[str] | None, set[str]]:

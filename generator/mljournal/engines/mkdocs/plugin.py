@@ -59,8 +59,12 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         self.nav_is_ours = False
         self.entry_count = self.model_count = self.warning_count = 0
 
+    @event_priority(100)  # before the search plugin fills in its default separator
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         install_safe_listing()  # before MkDocs lists docs_dir, which follows every link
+        search = _search_plugin(config)
+        if search is not None and not getattr(search.config, "separator", None):
+            search.config.separator = SEARCH_SEPARATOR  # the author's own, if set, is kept
         try:
             self.settings = settings_from(self.config, config.docs_dir, config.config_file_path)
             check_site_dir(Path(config.site_dir), self.settings.journal_dir, Path(config.config_file_path or ".").parent)
@@ -114,6 +118,7 @@ class JournalPlugin(BasePlugin[JournalConfig]):
             files.append(File.generated(config, page.src_uri, content=self.stub(page), inclusion=inclusion))
         for unused in _unused_theme_files(files, config):
             files.remove(unused)
+        _whole_ids_in_queries(files, config)
         for asset in rendered.assets:
             existing = files.get_file_from_path(asset.dest_uri)
             if existing is not None:
@@ -163,11 +168,13 @@ class JournalPlugin(BasePlugin[JournalConfig]):
     # The search plugin parses every page's HTML in Python, then leaves out what is marked
     # data-search-exclude: the copies of entries on model pages, which are most of them. We
     # hand it the page without those copies, and put them back before the page is written.
+    # It also reads text without spaces between elements ("done#summary #final2026-11-20"):
+    # its copy gets a space between tags.
     @event_priority(100)
     def _hide_copies_from_search(self, context, *, page: Page, config: MkDocsConfig, nav):
-        if page.file.src_uri in self.pages and page.content and "data-search-exclude" in page.content:
+        if page.file.src_uri in self.pages and page.content:
             self._full_content = page.content
-            page.content = _EXCLUDED.sub("", page.content)
+            page.content = _EXCLUDED.sub("", page.content).replace("><", "> <")
         return context
 
     @event_priority(-100)
@@ -196,11 +203,39 @@ class JournalPlugin(BasePlugin[JournalConfig]):
 
 
 
+# Words for search as Material splits them, but never at '-', '_' or '.' inside a word: a
+# model ID ("mlp-4", "tcn_v2.1") is one token, so searching it finds that model and not
+# every "-4" (Material's default, "[\\s\\-]+", found hgb-4 and linear-4 for mlp-4).
+SEARCH_SEPARATOR = r"""[\s,;:!?()\[\]{}"'/|<>]+|\.(?!\w)|&[lg]t;"""
+
+
+_SEPARATOR_SET = "lunr.tokenizer.separator=new RegExp(e.separator),"
+
+
+def _whole_ids_in_queries(files: Files, config: MkDocsConfig) -> None:
+    """Material's search worker sets lunr's separator for the index but not for queries
+    (lunr's query lexer keeps the separator it was loaded with), so "mlp-4" typed is still
+    split at '-'. The worker is served with the query lexer following the same separator."""
+    for file in list(files):
+        if not (file.src_uri.startswith("assets/javascripts/workers/search.") and file.src_uri.endswith(".min.js")):
+            continue
+        text = Path(file.abs_src_path).read_text(encoding="utf-8") if file.abs_src_path else None
+        if not text or text.count(_SEPARATOR_SET) != 1:
+            return  # another Material: its worker as it is (the browser test says so)
+        patched = text.replace(_SEPARATOR_SET, "lunr.tokenizer.separator=lunr.QueryLexer.termSeparator=new RegExp(e.separator),")
+        files.remove(file)
+        files.append(File.generated(config, file.src_uri, content=patched))
+
+
+def _search_plugin(config: MkDocsConfig):
+    return next((config.plugins[name] for name in ("material/search", "search") if name in config.plugins), None)
+
+
 def _unused_theme_files(files: Files, config: MkDocsConfig) -> list[File]:
     """Material's files no reader's browser asks for: source maps (for the theme's own
     debugging, 1.2 MB) and the search stemmers of languages the search is not set to (0.9 MB
     of lunr/*.js when it is English only)."""
-    search = next((config.plugins[name] for name in ("material/search", "search") if name in config.plugins), None)
+    search = _search_plugin(config)
     languages = set(getattr(getattr(search, "config", None), "lang", None) or ["en"])
     needed = {f"lunr.{lang}.min.js" for lang in languages}
     if languages != {"en"}:

@@ -178,10 +178,11 @@ def _row(kit: PageKit, section_html: Callable[[Entry, str], Markup], table: KeyM
         for items, which in ((later, "later conclusion{}, from entries about several models"),
                              (earlier, "earlier conclusion{}, newest first")):
             if items:
-                listed = "".join(f'<div class="mj-earlier">{kit.entry_link(en, when(en.date, False))}'
-                                 f'{section_html(en, s.text)}</div>' for en, s in items)
+                # spaces between the parts: search's text of the page would run them together
+                listed = " ".join(f'<div class="mj-earlier">{kit.entry_link(en, when(en.date, False))} '
+                                  f'{section_html(en, s.text)}</div>' for en, s in items)
                 summary = f"{len(items)} " + which.format("s" if len(items) != 1 else "")
-                conclusion_html += f'<details class="mj-others"><summary>{summary}</summary>{listed}</details>'
+                conclusion_html += f'<details class="mj-others"><summary>{summary}</summary> {listed}</details>'
     cells = []
     for metric in table.metrics:
         found = table.bests.get(model.id, {}).get(metric)
