@@ -55,6 +55,8 @@ def test_publishing_again_is_linear_and_an_unchanged_site_is_not_pushed(repo, cl
     again = cli("publish")
     assert again.output.startswith("Nothing changed: origin/gh-pages already holds this site")
     repo.entry("2026-10-02-a-1.md", "---\ndate: 2026-10-02\nmodel: a-1\n---\nmore\n")
+    git(repo.root, "add", ".")
+    git(repo.root, "commit", "-q", "-m", "more")
     third = cli("publish")
     assert third.exit_code == 0 and third.output.startswith("Published ")
     log = git(repo.remote, "log", "--format=%s", "gh-pages").splitlines()
@@ -72,6 +74,8 @@ def test_a_diverged_remote_is_not_overwritten_without_force(repo, cli):
     git(other, "push", "-q", "origin", "gh-pages")
     theirs = git(repo.remote, "rev-parse", "gh-pages")
     repo.entry("2026-10-02-a-1.md", "---\ndate: 2026-10-02\nmodel: a-1\n---\nmore\n")
+    git(repo.root, "add", ".")
+    git(repo.root, "commit", "-q", "-m", "more")
     refused = cli("publish")
     assert refused.exit_code == 1
     assert refused.output.startswith("error: origin/gh-pages has commits that this repository's gh-pages does not "
@@ -89,9 +93,34 @@ def test_a_build_with_warnings_is_refused_unless_allowed(repo, cli):
     assert refused.exit_code == 1
     assert "Aborted with 1 warnings in strict mode!" in refused.output and "Published" not in refused.output
     assert git(repo.remote, "branch", "--list") == ""
-    allowed = cli("publish", "--allow-warnings", "-m", "with a warning")
+    allowed = cli("publish", "--allow-warnings", "--allow-uncommitted", "-m", "with a warning")
     assert allowed.exit_code == 0
     assert git(repo.remote, "log", "-1", "--format=%s", "gh-pages") == "with a warning"
+
+
+def test_journal_files_no_commit_holds_are_named_before_pushing_and_in_the_published_commit(repo, cli):
+    """The site showed entries and runs that the commit its message named did not hold."""
+    repo.entry("2026-10-02-a-2.md", "---\ndate: 2026-10-02\nmodel: a-2\nparent: a-1\n---\nnew\n")
+    (repo.root / "journal" / "entries" / "2026-10-01-a-1.md").write_text("---\ndate: 2026-10-01\nmodel: a-1\n---\nedited\n")
+    repo.run_file("a-2", "metrics.csv", "step,loss\n1,1\n")
+    (repo.root / "journal" / "notes.txt~").write_text("an ignored backup\n")
+    (repo.root / ".gitignore").write_text("/site/\n/.cache/\n*~\n")
+    refused = cli("publish")
+    assert refused.exit_code == 1
+    assert refused.output == (
+        "error: refusing to publish: 3 journal files are not committed, so the site would show what no commit "
+        "holds:\n  journal/entries/2026-10-01-a-1.md\n  journal/entries/2026-10-02-a-2.md\n"
+        "  journal/runs/a-2/metrics.csv\nCommit them first, or pass --allow-uncommitted to publish them as they are.\n")
+    assert git(repo.remote, "branch", "--list") == ""
+    allowed = cli("publish", "--allow-uncommitted")
+    assert allowed.exit_code == 0, allowed.output
+    assert allowed.stderr == ("warning: published 3 journal files that are not committed (listed in the gh-pages "
+                              "commit): journal/entries/2026-10-01-a-1.md, journal/entries/2026-10-02-a-2.md, "
+                              "journal/runs/a-2/metrics.csv\n")
+    head = git(repo.root, "rev-parse", "--short=12", "HEAD")
+    body = git(repo.remote, "log", "-1", "--format=%b", "gh-pages")
+    assert body == (f"With 3 journal files not committed in {head}:\n  journal/entries/2026-10-01-a-1.md\n"
+                    "  journal/entries/2026-10-02-a-2.md\n  journal/runs/a-2/metrics.csv")
 
 
 def test_token_like_strings_and_credential_files_are_refused(repo, cli):
@@ -225,7 +254,7 @@ def test_a_link_to_a_secret_outside_the_journal_is_never_published(repo, cli, tm
     assert refused.exit_code == 1
     assert "journal/netrc.txt: skipped: a symbolic link that points outside the journal" in refused.output
     assert git(repo.remote, "branch", "--list") == ""
-    assert cli("publish", "--allow-warnings").exit_code == 0
+    assert cli("publish", "--allow-warnings", "--allow-uncommitted").exit_code == 0
     assert not any("netrc" in name for name in published_files(repo.remote))
     (repo.root / "site" / "netrc.txt").symlink_to(secret)
     (repo.root / "site" / "etc").symlink_to("/etc", target_is_directory=True)

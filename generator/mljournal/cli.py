@@ -194,11 +194,13 @@ def build(strict: bool, force: bool, engine: str | None, config_file: Path | Non
 @click.option("--allow-warnings", is_flag=True, help="Publish even if the build has warnings.")
 @click.option("--no-secret-check", is_flag=True, help="Skip the token scan (only after checking each finding).")
 @click.option("--dry-run", is_flag=True, help="Build and check only; push nothing (for CI that deploys itself).")
+@click.option("--allow-uncommitted", is_flag=True, help="Publish journal files that are not committed (named in the commit).")
 @config_option
 @verbose_option
 @_boundary
 def publish(remote: str, branch: str, message: str | None, force: bool, allow_warnings: bool,
-            no_secret_check: bool, dry_run: bool, config_file: Path | None, verbose: bool) -> None:
+            no_secret_check: bool, dry_run: bool, allow_uncommitted: bool, config_file: Path | None,
+            verbose: bool) -> None:
     """Build strictly and push the site to GitHub Pages (the gh-pages branch)."""
     from mljournal.commands.publish import publish as publish_journal
     from mljournal.project import find_config
@@ -207,7 +209,12 @@ def publish(remote: str, branch: str, message: str | None, force: bool, allow_wa
     report = publish_journal(
         find_config(config_file), remote=remote, branch=branch, message=message, force=force,
         allow_warnings=allow_warnings, check_secrets=not no_secret_check, dry_run=dry_run,
+        allow_uncommitted=allow_uncommitted,
     )
+    if report.uncommitted:
+        click.echo(f"warning: published {len(report.uncommitted)} journal files that are not committed "
+                   f"(listed in the gh-pages commit): {', '.join(report.uncommitted[:5])}"
+                   + (" …" if len(report.uncommitted) > 5 else ""), err=True)
     size = f"{report.bytes / 1e6:.1f} MB"
     if report.published is None:
         click.echo(f"Checked {report.files} files ({size}) in {report.build.site_dir}/: ready to publish.")

@@ -56,9 +56,30 @@ def repository_of(folder: Path) -> Path:
     return Path(found.stdout.strip())
 
 
-def publish_site(repo: Path, site_dir: Path, *, remote: str, branch: str, message: str, force: bool) -> Published:
+def uncommitted_files(repo: Path, folder: Path) -> list[str]:
+    """The files under `folder` that the repository's last commit does not hold as they are:
+    changed, added or new, ignored ones left out (paths relative to the repository)."""
+    listed = git(repo, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", str(folder), check=False)
+    if listed.returncode != 0:
+        return []
+    found = []
+    records = iter(listed.stdout.split("\0"))
+    for record in records:
+        if len(record) < 4:
+            continue
+        found.append(record[3:])
+        if record[0] in "RC":  # a rename's record is followed by its old name
+            next(records, None)
+    return sorted(found)
+
+
+def check_remote(repo: Path, remote: str) -> None:
     if git(repo, "remote", "get-url", remote, check=False).returncode != 0:
         raise PublishError(f"the repository has no remote '{remote}'; add one with `git remote add {remote} URL`")
+
+
+def publish_site(repo: Path, site_dir: Path, *, remote: str, branch: str, message: str, force: bool) -> Published:
+    check_remote(repo, remote)
     (site_dir / ".nojekyll").touch()
 
     fetched = git(repo, "fetch", "--quiet", "--no-tags", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}",
