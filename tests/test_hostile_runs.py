@@ -151,7 +151,7 @@ def test_the_recorder_refuses_to_mix_runs_and_resumes_when_asked(tmp_path):
     run.log(step=0, loss=1.0)
     with pytest.raises(mljournal.RecordingError, match="already holds a run .*pass resume=True"):
         mljournal.start("a-1", journal=tmp_path, record_git=False)  # the cell run again
-    assert run.finished and run.meta["status"] == "interrupted"
+    assert run.finished and run.meta["status"] == "done"  # its cell ran to its end
     metrics = tmp_path / "runs" / "a-1" / "metrics.jsonl"
     with open(metrics, "a") as handle:
         handle.write('{"step": 1, "lo')  # a killed process's last, partial line
@@ -162,6 +162,46 @@ def test_the_recorder_refuses_to_mix_runs_and_resumes_when_asked(tmp_path):
     run, diagnostics = read_run("a-1", tmp_path / "runs" / "a-1", tmp_path)
     assert list(run.metrics["loss"].values) == [1.0, 0.5]
     assert [str(d) for d in diagnostics] == ["runs/a-1/metrics.jsonl:2: not a JSON object; line skipped"]
+
+
+def test_a_cell_run_again_resumes_keeping_what_was_recorded_or_restarts_keeping_the_attempt(project):
+    """resume=True wrote "params": {} over the first attempt's and overwrote started and
+    command; starting again meant moving folders by hand."""
+    from test_pages import build
+
+    journal = project.root / "journal"
+    first = mljournal.start("a-1", params={"lr": 1e-3, "depth": 4}, journal=journal, record_git=False)
+    for step in range(3):
+        first.log(step=step, loss=1.0 / (step + 1))
+    first.screenshot(__import__("PIL.Image", fromlist=["Image"]).new("RGB", (8, 8)), "first-look")
+    started = first.meta["started"]
+    second = mljournal.start("a-1", params={"lr": 3e-4}, journal=journal, record_git=False, resume=True)
+    assert first.meta["status"] == "done"
+    second.log(loss=0.2)
+    second.finish()
+    meta = json.loads((project.runs / "a-1" / "run.json").read_text())
+    assert meta["started"] == started and meta["params"] == {"lr": 3e-4, "depth": 4}
+    assert meta["param_changes"] == [{"name": "lr", "before": 1e-3, "after": 3e-4, "attempt": 2}]
+    assert [(a["status"], a["last_step"]) for a in meta["attempts"]] == [("done", 2), ("done", 3)]
+    with pytest.raises(mljournal.RecordingError, match=r"resume='again': pass False, True \(or 'resume'\) or 'restart'"):
+        mljournal.start("a-1", journal=journal, record_git=False, resume="again")
+    third = mljournal.start("a-1", params={"lr": 1e-4}, journal=journal, record_git=False, resume="restart")
+    third.log(step=0, loss=0.9)
+    third.finish()
+    folder = project.runs / "a-1"
+    assert sorted(p.relative_to(folder).as_posix() for p in (folder / "attempts").rglob("*") if p.is_file()) == [
+        "attempts/1/metrics.jsonl", "attempts/1/run.json", "attempts/1/screenshots/first-look.png"]
+    meta = json.loads((folder / "run.json").read_text())
+    assert meta["params"] == {"lr": 1e-4} and meta["started"] == meta["attempts"][-1]["started"]
+    assert [(a["status"], a.get("kept_in")) for a in meta["attempts"]] == [
+        ("done", "attempts/1"), ("done", "attempts/1"), ("done", None)]
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nAgain.\n")
+    build(project, strict=True)
+    page = project.page("models/a-1")
+    assert '<p class="mj-table-title">Attempts (3)</p>' in page
+    assert page.count("<code>attempts/1/</code>") == 2 and "first-look" not in page
+    run, _ = read_run("a-1", folder, project.root)
+    assert list(run.metrics["loss"].values) == [0.9]
 
 
 def test_the_recorder_refuses_a_metric_named_step_and_numbers_unnamed_screenshots(tmp_path):

@@ -101,6 +101,25 @@ def test_runs_alone_are_models_and_key_metrics_prefer_held_out_ones(project):
     assert index.key_metrics == ["val_acc", "val_loss"]
 
 
+def test_a_model_with_only_a_run_has_a_parent_and_the_runs_dates(project):
+    """A run alone got no parent, no dates in the table and floated outside the lineage."""
+    import mljournal
+
+    entry(project, "2026-10-01-cnn-1", "cnn-1")
+    for model_id, parent in (("cnn-2", None), ("cnn-5", "cnn-1"), ("solo", None)):
+        with mljournal.start(model_id, journal=project.root / "journal", parent=parent, record_git=False) as run:
+            run.log(step=0, loss=1.0)
+    index = index_of(project)
+    assert {m: index.models[m].parent for m in index.models} == {"cnn-1": None, "cnn-2": "cnn-1", "cnn-5": "cnn-1",
+                                                                 "solo": None}
+    assert index.models["cnn-1"].children == ["cnn-2", "cnn-5"]
+    run_json = __import__("json").loads((project.runs / "cnn-2" / "run.json").read_text())
+    started, finished = (__import__("datetime").datetime.fromisoformat(run_json[k]) for k in ("started", "finished"))
+    assert (index.models["cnn-2"].first, index.models["cnn-2"].last) == (started, finished)
+    entry(project, "2026-10-03-cnn-5", "cnn-5", parent="cnn-2")  # an entry's parent wins over the run's
+    assert index_of(project).models["cnn-5"].parent == "cnn-2"
+
+
 def test_tag_slugs():
     assert [tag_slug(t) for t in ("Data aug", "data-aug", "バグ", "a/b?", "!!")] == ["data-aug", "data-aug", "バグ", "ab", "tag"]
 

@@ -141,7 +141,39 @@ def test_the_commit_and_uncommitted_diff_leave_the_journal_out(tmp_path):
     folder = tmp_path / "journal" / "runs" / "a-1"
     assert json.loads((folder / "run.json").read_text())["commit"] == f"{head}-dirty"
     diff = (folder / "git.diff").read_text()
-    assert "+width = 128" in diff and "notes.md" not in diff and "train.py" not in diff
+    assert "+width = 128" in diff and "notes.md" not in diff
+
+
+def test_new_source_files_not_yet_added_are_kept_beside_the_diff_and_the_commit_is_dirty(tmp_path):
+    """With model.py untracked the commit was clean and no diff kept: new model code left no trace."""
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "a@b.c")
+    git("config", "user.name", "A")
+    (tmp_path / ".gitignore").write_text("*.log\n")
+    (tmp_path / "journal").mkdir()
+    git("add", ".")
+    git("commit", "-q", "-m", "first")
+    (tmp_path / "model.py").write_text("class Net:\n    width = 64")
+    (tmp_path / "weights.bin").write_bytes(b"\0\1" * 100)
+    (tmp_path / "big.csv").write_text("x\n" * 60_000)
+    (tmp_path / "train.log").write_text("ignored\n")
+    done = script(tmp_path, """
+        import mljournal
+        mljournal.start("a-1").finish()
+    """)
+    assert done.returncode == 0, done.stderr
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True).stdout.strip()
+    folder = tmp_path / "journal" / "runs" / "a-1"
+    assert json.loads((folder / "run.json").read_text())["commit"] == f"{head}-dirty"
+    diff = (folder / "git.diff").read_text()
+    assert diff.startswith("diff --git a/model.py b/model.py\nnew file (not yet added to git)\n--- /dev/null\n"
+                           "+++ b/model.py\n@@ -0,0 +1,2 @@\n+class Net:\n+    width = 64\n\\ No newline at end of file\n")
+    assert "+++ b/train.py" in diff  # the script itself is new too
+    assert "train.log" not in diff and "journal/" not in diff and "weights.bin" not in diff
+    assert diff.endswith("# 2 more new files not shown (binary, over 100 KiB, or past the first 20)\n")
 
 
 def test_excerpt_of_lines_and_a_diff_against_the_parents_excerpt_on_the_model_page(project):

@@ -38,11 +38,16 @@ class Model:
 
     @property
     def first(self) -> datetime | None:
-        return self.entries[0].date if self.entries else None
+        """Its first entry's date; for a model with a run alone, when the run started."""
+        if self.entries:
+            return self.entries[0].date
+        return _run_time(self.run, "started")
 
     @property
     def last(self) -> datetime | None:
-        return self.entries[-1].date if self.entries else None
+        if self.entries:
+            return self.entries[-1].date
+        return _run_time(self.run, "finished") or _run_time(self.run, "started")
 
     @property
     def family(self) -> str:
@@ -196,7 +201,7 @@ def tag_slug(name: str) -> str:
 
 
 def _set_parents(models: dict[str, Model], entries: list[Entry], diagnostics: list[Diagnostic]) -> None:
-    declared: dict[str, tuple[str, Entry]] = {}
+    declared: dict[str, tuple[str, object, int | None]] = {}  # model -> (parent, where it is said, line)
     for entry in entries:
         if not entry.parent:
             continue
@@ -209,14 +214,18 @@ def _set_parents(models: dict[str, Model], entries: list[Entry], diagnostics: li
             if earlier and earlier[0] != entry.parent:
                 diagnostics.append(
                     Diagnostic(
-                        f"parent of '{model_id}' changes from '{earlier[0]}' ({earlier[1].source}) to "
+                        f"parent of '{model_id}' changes from '{earlier[0]}' ({earlier[1]}) to "
                         f"'{entry.parent}'; the latest entry wins",
                         entry.source,
                         line,
                     )
                 )
-            declared[model_id] = (entry.parent, entry)
-    for model_id, (parent, entry) in declared.items():
+            declared[model_id] = (entry.parent, entry.source, line)
+    for model_id, model in models.items():  # a model no entry gives a parent: its run's `parent=`
+        said = model.run.meta.parent if model.run and model.run.meta else None
+        if model_id not in declared and said and said != model_id:
+            declared[model_id] = (said, model.run.path / "run.json", None)
+    for model_id, (parent, source, line) in declared.items():
         model = models[model_id]
         model.parent = parent
         model.parent_known = parent in models
@@ -225,22 +234,28 @@ def _set_parents(models: dict[str, Model], entries: list[Entry], diagnostics: li
                 Diagnostic(
                     f"parent '{parent}' names no known model (no entry is about it and there is no "
                     f"runs/{parent}/ folder); check the spelling",
-                    entry.source,
-                    entry.lines.get("parent"),
+                    source,
+                    line,
                 )
             )
+    for model_id, model in models.items():  # a run alone: the previous model of its family, as `journal entry` guesses
+        if model_id not in declared and not model.entries and model.run is not None:
+            guessed = _family_parent(model_id, models)
+            if guessed:
+                model.parent, model.parent_known = guessed, True
+                declared[model_id] = (guessed, model.run.path, None)
     for model_id in models:  # break cycles: a -> b -> a
         seen = [model_id]
         current = models[model_id]
         while current.parent and current.parent_known:
             if current.parent in seen:
-                parent, entry = declared[current.id]
+                parent, source, line = declared[current.id]
                 diagnostics.append(
                     Diagnostic(
                         f"lineage cycle {' -> '.join(seen[seen.index(current.parent):] + [current.parent])}; "
                         f"ignoring '{current.id}' -> '{parent}'",
-                        entry.source,
-                        entry.lines.get("parent"),
+                        source,
+                        line,
                     )
                 )
                 current.parent_known = False
@@ -250,6 +265,27 @@ def _set_parents(models: dict[str, Model], entries: list[Entry], diagnostics: li
     for model in models.values():
         if model.parent and model.parent_known:
             models[model.parent].children.append(model.id)
+
+
+def _run_time(run: Run | None, which: str) -> datetime | None:
+    text = getattr(run.meta, which, None) if run is not None and run.meta is not None else None
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.astimezone()
+
+
+def _family_parent(model_id: str, models: dict[str, Model]) -> str | None:
+    """The highest-numbered model of the same family below this one (tcn-7 -> tcn-6)."""
+    family, number = split_family(model_id)
+    if number is None:
+        return None
+    below = [(n, m) for m in models if m != model_id and split_family(m)[0] == family
+             and (n := split_family(m)[1]) is not None and n < number]
+    return max(below)[1] if below else None
 
 
 def _warn_unmatched_parents(models: dict[str, Model], groups: dict[str, tuple[str, ...]],

@@ -11,6 +11,7 @@ never read.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -35,6 +36,8 @@ class RunMeta:
     finished: str | None = None
     status: str | None = None
     error: str | None = None  # JSON: {"type", "message", "traceback"} of a failed run
+    parent: str | None = None  # the model this run's model changes, as `start(parent=)` says
+    attempts: str | None = None  # JSON: a list of {started, finished, status, …, kept_in} when there were several
     other: dict = field(default_factory=dict)
 
 
@@ -166,6 +169,9 @@ def _read_group(job: tuple[Path, list[str], str, Path]):
         return None
 
 
+_KEPT_ASIDE = re.compile(r"attempts/\d+/")  # recording/run.py's ASIDE
+
+
 def _listing(folder: Path, base: Path) -> tuple[list[str], list[Screenshot], list[Diagnostic]]:
     """A run folder's files (relative, posix), its image files, and what was skipped."""
     diagnostics: list[Diagnostic] = []
@@ -176,6 +182,8 @@ def _listing(folder: Path, base: Path) -> tuple[list[str], list[Screenshot], lis
             diagnostics.append(Diagnostic(skipped, shown_path(path, base)))
             continue
         relative = path.relative_to(folder).as_posix()
+        if _KEPT_ASIDE.match(relative):  # an earlier attempt the recorder moved aside: run.json lists it
+            continue
         try:
             relative.encode("utf-8")
         except UnicodeEncodeError:

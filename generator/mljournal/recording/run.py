@@ -54,7 +54,7 @@ def _watch_uncaught() -> None:
 
 
 def start(model_id: str, params: dict | None = None, journal: str | os.PathLike | None = None, *,
-          record_git: bool = True, resume: bool = False) -> Run:
+          parent: str | None = None, record_git: bool = True, resume: bool | str = False) -> Run:
     """Start recording `model_id`'s run where `journal build` reads it, and return the Run.
 
     model_id    the model this run trains, as entries name it ("tcn-7"); its run folder is
@@ -63,14 +63,20 @@ def start(model_id: str, params: dict | None = None, journal: str | os.PathLike 
                 compared with the parent's; more later with `run.set_params(...)`
     journal     the journal folder; default $MLJOURNAL_DIR, else the docs_dir of the nearest
                 mkdocs.yml with the journal plugin, else journal/ here or in a parent folder
+    parent      the model this one changes, for a model no entry is about yet (an entry's
+                `parent:` wins); default: the previous model of its family (tcn-7 -> tcn-6)
     record_git  keep the commit, and the uncommitted diff, of the repository the script runs in
-    resume      add to a run folder that already has metrics (a resumed training); without
-                it such a folder is refused rather than mixed with a new run's curves
+    resume      what to do when the run folder already holds a run (a notebook cell run
+                again, a training resumed): False refuses it rather than mix two runs'
+                curves; True (or "resume") adds to it, keeping every earlier attempt's
+                metadata and merging params (a changed value is recorded as a change);
+                "restart" starts the model again, the earlier attempt moved aside into
+                attempts/N/ of the run folder (listed on the model page, never deleted)
 
     Use it as a context manager (`with mljournal.start(...) as run:`) or call `run.finish()`;
     a run that raises is marked failed with its error, one killed stays marked running.
     """
-    return Run(model_id, params=params, journal=journal, record_git=record_git, resume=resume)
+    return Run(model_id, params=params, journal=journal, parent=parent, record_git=record_git, resume=resume)
 
 
 _active: dict[Path, Run] = {}  # unfinished runs of this process, by folder
@@ -78,9 +84,10 @@ _active: dict[Path, Run] = {}  # unfinished runs of this process, by folder
 
 class Run:
     def __init__(self, model_id: str, params: dict | None = None, journal: str | os.PathLike | None = None,
-                 record_git: bool = True, resume: bool = False) -> None:
-        """`resume=True` adds to a run folder that already has metrics (a resumed training);
-        without it, such a folder is refused rather than mixed with a new run's curves."""
+                 parent: str | None = None, record_git: bool = True, resume: bool | str = False) -> None:
+        """See `start`."""
+        if resume not in (False, True, "resume", "restart"):
+            raise RecordingError(f"resume={resume!r}: pass False, True (or 'resume') or 'restart'")
         self.model_id = check_model_id(model_id)
         try:
             runs = find_runs_dir(Path(journal) if journal is not None else None)
@@ -89,14 +96,22 @@ class Run:
         root = runs.parent
         self.folder = runs / self.model_id
         earlier = _active.get(self.folder.resolve())
-        if earlier is not None:  # a notebook cell run again: the earlier run ends here
-            earlier.finish("interrupted")
+        if earlier is not None:  # a notebook cell run again: the earlier cell ran to its end
+            earlier.finish("done")
         metrics = self.folder / "metrics.jsonl"
-        if not resume and metrics.is_file() and metrics.stat().st_size:
+        held = metrics.is_file() and metrics.stat().st_size > 0
+        if held and resume is False:
             raise RecordingError(
                 f"{self.folder} already holds a run (metrics.jsonl); pass resume=True to add to it, "
-                "or move the folder away to start the model again"
+                "or resume='restart' to start the model again (the earlier attempt is kept in attempts/)"
             )
+        before = _read_meta(self.folder / "run.json") if held or resume else {}
+        attempts = before.get("attempts") or ([{**_attempt(before), "last_step": _last_step(metrics)}] if before else [])
+        if held and resume == "restart":
+            moved = _move_aside(self.folder)
+            for attempt in attempts:  # a resumed run's attempts share its files
+                attempt.setdefault("kept_in", moved)
+            before = {}
         self.folder.mkdir(parents=True, exist_ok=True)
         self._metrics = os.open(metrics, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         self._last_step = _last_step(metrics)
@@ -104,19 +119,40 @@ class Run:
         if size and os.pread(self._metrics, 1, size - 1) != b"\n":
             _write_all(self._metrics, b"\n")  # a killed process's partial line stays alone on its line
         self.finished = False
+        given = _plain(params or {})
         self.meta: dict = {
             "command": environment.command_line(),
             "started": _now(),
             "status": "running",
-            "params": _plain(params or {}),
+            "params": given,
             "versions": environment.versions(),
         }
+        if before:  # resumed: the run as a whole started with its first attempt; params merge
+            self.meta["started"] = before.get("started", self.meta["started"])
+            merged = dict(before.get("params") or {})
+            changes = list(before.get("param_changes") or [])
+            for name, value in given.items():
+                if name in merged and merged[name] != value:
+                    changes.append({"name": name, "before": merged[name], "after": value, "attempt": len(attempts) + 1})
+                merged[name] = value
+            self.meta["params"] = merged
+            if changes:
+                self.meta["param_changes"] = changes
+            for key in ("parent", "excerpts"):
+                if key in before:
+                    self.meta[key] = before[key]
+        if parent is not None:
+            self.meta["parent"] = check_model_id(parent)
+        if attempts:
+            self.meta["attempts"] = [*attempts, _attempt(self.meta)]
         diff_file = self.folder / "git.diff"
         diff_file.unlink(missing_ok=True)  # an earlier run's changes are not this run's
         if record_git:
             commit, diff = environment.git_state(Path.cwd(), leave_out=root)
             if commit:
                 self.meta["commit"] = commit
+                if "attempts" in self.meta:
+                    self.meta["attempts"][-1]["commit"] = commit
             if diff:
                 diff_file.write_text(diff, encoding="utf-8")
         self._write_meta()
@@ -204,6 +240,9 @@ class Run:
         self.finished = True
         self.meta["status"] = status
         self.meta["finished"] = _now()
+        if "attempts" in self.meta:
+            self.meta["attempts"][-1].update(status=status, finished=self.meta["finished"], last_step=self._last_step,
+                                             **({"error": self.meta["error"]} if "error" in self.meta else {}))
         self._write_meta()
         os.close(self._metrics)
         atexit.unregister(self._at_exit)
@@ -263,6 +302,38 @@ def save_excerpt(folder: Path, source: object = None, *, path: str | os.PathLike
     with replacing(target) as partial:
         partial.write_text(text, encoding="utf-8")
     return target, origin
+
+
+def _read_meta(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _attempt(meta: dict) -> dict:
+    """One attempt of a run, as its run.json says it: when, how, how it ended."""
+    return {key: meta[key] for key in ("started", "finished", "status", "command", "commit", "error", "last_step")
+            if key in meta}
+
+
+ASIDE = "attempts"  # run folder: attempts/1/, attempts/2/ … hold earlier attempts started again
+
+
+def _move_aside(folder: Path) -> str:
+    """Move a run's files into the next free attempts/<n>/ of its folder (never deleting
+    anything); that folder's name, relative to the run folder."""
+    number = 1
+    target = folder / ASIDE / str(number)
+    while target.exists():
+        number += 1
+        target = folder / ASIDE / str(number)
+    target.mkdir(parents=True)
+    for child in sorted(folder.iterdir()):
+        if child.name != ASIDE:
+            os.replace(child, target / child.name)
+    return f"{ASIDE}/{target.name}"
 
 
 TRACEBACK_FRAMES = 8  # the last frames of a failed run's traceback kept in run.json

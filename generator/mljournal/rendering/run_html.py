@@ -155,6 +155,8 @@ def run_html(run: Run, parent: Run | None = None, parent_id: str | None = None) 
             out.append(f'<div class="mj-table-wrap"><table class="mj-run"><tbody>{"".join(rows)}</tbody></table></div>')
         if meta.error:
             out.append(_error_html(meta.error))
+        if meta.attempts:
+            out.append(_attempts_html(meta.attempts))
     for part in run.parts:
         if not part.params:
             continue
@@ -183,6 +185,27 @@ def run_html(run: Run, parent: Run | None = None, parent_id: str | None = None) 
     if sources:
         out.append(f'<p class="mj-table-title">Read from</p><ul class="mj-sources">{sources}</ul>')
     return "".join(out)
+
+
+def _attempts_html(text: str) -> str:
+    """Each start of a resumed or restarted run: when, how it ended, where an earlier one is kept."""
+    try:
+        attempts = json.loads(text)
+    except ValueError:
+        return ""
+    rows = []
+    for number, attempt in enumerate(a for a in attempts if isinstance(a, dict)):
+        error = attempt.get("error") if isinstance(attempt.get("error"), dict) else {}
+        ended = e(attempt.get("status", ""))
+        if error:
+            ended += f' <small>({e(error.get("type", ""))}: {e(str(error.get("message", ""))[:200])})</small>'
+        kept = f'<code>{e(attempt["kept_in"])}/</code>' if attempt.get("kept_in") else "this folder"
+        last = attempt.get("last_step")
+        rows.append(f'<tr><td class="mj-num">{number + 1}</td><td>{e(attempt.get("started", ""))}</td>'
+                    f'<td>{ended}</td><td class="mj-num">{"" if last is None or last < 0 else e(last)}</td><td>{kept}</td></tr>')
+    return (f'<p class="mj-table-title">Attempts ({len(rows)})</p><div class="mj-table-wrap"><table class="mj-run mj-attempts">'
+            '<thead><tr><th class="mj-num">#</th><th>started</th><th>ended</th><th class="mj-num">last step</th>'
+            f'<th>files</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def _error_html(text: str) -> str:

@@ -27,8 +27,9 @@ class Image:
 
 
 # What a run's metadata says, by the keys run.json writes ("error": what a failed run died of,
-# as the recorder writes it: type, message, traceback).
-META_KEYS = ("command", "commit", "status", "started", "finished", "error")
+# as the recorder writes it: type, message, traceback; "parent": the model it changes;
+# "attempts": each start of a resumed or restarted run).
+META_KEYS = ("command", "commit", "status", "started", "finished", "error", "parent", "attempts")
 
 
 @dataclass
