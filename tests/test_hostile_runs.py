@@ -164,6 +164,10 @@ def test_the_recorder_refuses_to_mix_runs_and_resumes_when_asked(tmp_path):
     assert [str(d) for d in diagnostics] == ["runs/a-1/metrics.jsonl:2: not a JSON object; line skipped"]
 
 
+def values_of(series):
+    return list(zip(series.steps, series.values))
+
+
 def test_a_cell_run_again_resumes_keeping_what_was_recorded_or_restarts_keeping_the_attempt(project):
     """resume=True wrote "params": {} over the first attempt's and overwrote started and
     command; starting again meant moving folders by hand."""
@@ -183,6 +187,20 @@ def test_a_cell_run_again_resumes_keeping_what_was_recorded_or_restarts_keeping_
     assert meta["started"] == started and meta["params"] == {"lr": 3e-4, "depth": 4}
     assert meta["param_changes"] == [{"name": "lr", "before": 1e-3, "after": 3e-4, "attempt": 2}]
     assert [(a["status"], a["last_step"]) for a in meta["attempts"]] == [("done", 2), ("done", 3)]
+    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nAgain.\n")
+    build(project, strict=True)
+    assert ('<th class="mj-param">lr</th><td><code>0.0003</code> <small>(was <code>0.001</code> until attempt 2)'
+            '</small></td>') in project.page("models/a-1")
+    fourth = mljournal.start("a-1", journal=journal, record_git=False, resume=True)  # from a checkpoint at step 1
+    fourth.log(step=1, loss=0.7)
+    fourth.log(step=2, loss=0.6)
+    fourth.finish()
+    run, _ = read_run("a-1", project.runs / "a-1", project.root)
+    assert values_of(run.metrics["loss"]) == [(0, 1.0), (1, 0.5), (2, 1 / 3), (3, 0.2)]  # never written over
+    assert values_of(run.metrics["loss (attempt 3)"]) == [(1, 0.7), (2, 0.6)]
+    meta = json.loads((project.runs / "a-1" / "run.json").read_text())
+    assert meta["attempts"][-1]["curves"] == ("its steps went back to 1 (earlier attempts reached 3): logged as "
+                                              "'<metric> (attempt 3)'")
     with pytest.raises(mljournal.RecordingError, match=r"resume='again': pass False, True \(or 'resume'\) or 'restart'"):
         mljournal.start("a-1", journal=journal, record_git=False, resume="again")
     third = mljournal.start("a-1", params={"lr": 1e-4}, journal=journal, record_git=False, resume="restart")
@@ -194,12 +212,12 @@ def test_a_cell_run_again_resumes_keeping_what_was_recorded_or_restarts_keeping_
     meta = json.loads((folder / "run.json").read_text())
     assert meta["params"] == {"lr": 1e-4} and meta["started"] == meta["attempts"][-1]["started"]
     assert [(a["status"], a.get("kept_in")) for a in meta["attempts"]] == [
-        ("done", "attempts/1"), ("done", "attempts/1"), ("done", None)]
-    project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nAgain.\n")
+        ("done", "attempts/1"), ("done", "attempts/1"), ("done", "attempts/1"), ("done", None)]
     build(project, strict=True)
     page = project.page("models/a-1")
-    assert '<p class="mj-table-title">Attempts (3)</p>' in page
-    assert page.count("<code>attempts/1/</code>") == 2 and "first-look" not in page
+    assert '<p class="mj-table-title">Attempts (4)</p>' in page
+    assert "(its steps went back to 1 (earlier attempts reached 3): logged as" in page
+    assert page.count("<code>attempts/1/</code>") == 3 and "first-look" not in page
     run, _ = read_run("a-1", folder, project.root)
     assert list(run.metrics["loss"].values) == [0.9]
 

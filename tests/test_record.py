@@ -103,9 +103,9 @@ def test_a_failed_run_keeps_its_error_and_the_model_page_shows_it(project):
     project.entry("2026-10-01-a-1.md", "---\ndate: 2026-10-01\nmodel: a-1\n---\nDeep.\n")
     build(project, strict=True)
     page = project.page("models/a-1")
-    assert ('<details class="mj-run-error"><summary>Failed with <code>ValueError</code>: depth 3 &lt;is&gt; too deep'
+    assert ('<details class="mj-run-error failure"><summary>Failed with <code>ValueError</code>: depth 3 &lt;is&gt; too deep'
             '</summary><pre class="mj-code"><code>') in page
-    frames = page.split('<details class="mj-run-error">')[1].split("</code>")[1]
+    frames = page.split('<details class="mj-run-error failure">')[1].split("</code>")[1]
     assert frames.endswith('in train: raise ValueError(f&#34;depth {depth} &lt;is&gt; too deep&#34;)') or \
         frames.endswith("in train: raise ValueError(f&quot;depth {depth} &lt;is&gt; too deep&quot;)"), frames
 

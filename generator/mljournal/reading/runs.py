@@ -38,6 +38,7 @@ class RunMeta:
     error: str | None = None  # JSON: {"type", "message", "traceback"} of a failed run
     parent: str | None = None  # the model this run's model changes, as `start(parent=)` says
     attempts: str | None = None  # JSON: a list of {started, finished, status, …, kept_in} when there were several
+    param_changes: str | None = None  # JSON: [{name, before, after, attempt}] of a resumed run
     other: dict = field(default_factory=dict)
 
 

@@ -115,6 +115,8 @@ class Run:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._metrics = os.open(metrics, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         self._last_step = _last_step(metrics)
+        self._earlier_step = self._last_step if held and resume in (True, "resume") else -1  # what resuming must not overwrite
+        self._suffix = ""
         size = os.fstat(self._metrics).st_size
         if size and os.pread(self._metrics, 1, size - 1) != b"\n":
             _write_all(self._metrics, b"\n")  # a killed process's partial line stays alone on its line
@@ -177,10 +179,20 @@ class Run:
         record: dict[str, object] = {"step": step}
         if "step" in merged:
             raise RecordingError("'step' is the step, not a metric: pass it as step=")
+        if not self._suffix and 0 <= step <= self._earlier_step and "attempts" in self.meta:
+            # A resumed run whose steps go back (training restarted from a checkpoint, or from
+            # scratch): this attempt's points are a curve of their own, never written over the
+            # earlier attempts' points of the same steps.
+            number = len(self.meta["attempts"])
+            self._suffix = f" (attempt {number})"
+            self.meta["attempts"][-1]["curves"] = (f"its steps went back to {step} (earlier attempts reached "
+                                                   f"{self._earlier_step}): logged as '<metric>{self._suffix}'")
+            self._write_meta()
         for name, value in merged.items():
             number = _number(value)
             if number is None:
                 raise RecordingError(f"metric {name!r}: {value!r} is not a number")
+            name = f"{name}{self._suffix}"
             record[str(name)] = None if math.isnan(number) else ("Infinity" if number > 0 else "-Infinity") if math.isinf(number) else number
         _write_all(self._metrics, (json.dumps(record, allow_nan=False) + "\n").encode())
         self._last_step = max(self._last_step, step)
@@ -314,8 +326,8 @@ def _read_meta(path: Path) -> dict:
 
 def _attempt(meta: dict) -> dict:
     """One attempt of a run, as its run.json says it: when, how, how it ended."""
-    return {key: meta[key] for key in ("started", "finished", "status", "command", "commit", "error", "last_step")
-            if key in meta}
+    return {key: meta[key] for key in ("started", "finished", "status", "command", "commit", "error", "last_step",
+                                       "curves") if key in meta}
 
 
 ASIDE = "attempts"  # run folder: attempts/1/, attempts/2/ … hold earlier attempts started again

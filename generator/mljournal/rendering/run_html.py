@@ -163,7 +163,8 @@ def run_html(run: Run, parent: Run | None = None, parent_id: str | None = None) 
         params = sorted(part.params.items())
         if len(params) > MAX_PARAMS:  # the changed ones first: they are why the table is read
             params = sorted(sorted(params, key=lambda item: item[0] not in changed)[:MAX_PARAMS])
-        rows = "".join(_param_row(k, v, changed.get(k), parent_id) for k, v in params)
+        earlier = _attempt_changes(meta.param_changes if meta and part.tool == "mljournal" else None)
+        rows = "".join(_param_row(k, v, changed.get(k), parent_id, earlier.get(k, "")) for k, v in params)
         if len(part.params) > MAX_PARAMS:
             rows += f'<tr class="mj-more"><td colspan="2">… {len(part.params) - MAX_PARAMS} more parameters</td></tr>'
         table = f'<div class="mj-table-wrap"><table class="mj-run mj-params"><tbody>{rows}</tbody></table></div>'
@@ -199,6 +200,8 @@ def _attempts_html(text: str) -> str:
         ended = e(attempt.get("status", ""))
         if error:
             ended += f' <small>({e(error.get("type", ""))}: {e(str(error.get("message", ""))[:200])})</small>'
+        if attempt.get("curves"):
+            ended += f' <small>({e(attempt["curves"])})</small>'
         kept = f'<code>{e(attempt["kept_in"])}/</code>' if attempt.get("kept_in") else "this folder"
         last = attempt.get("last_step")
         rows.append(f'<tr><td class="mj-num">{number + 1}</td><td>{e(attempt.get("started", ""))}</td>'
@@ -220,16 +223,30 @@ def _error_html(text: str) -> str:
     said = f'Failed with <code>{e(error.get("type", "an error"))}</code>: {e(error.get("message", ""))}'
     if not frames:
         return f'<p class="mj-corrected mj-run-error">{said}</p>'
-    return (f'<details class="mj-run-error"><summary>{said}</summary><pre class="mj-code"><code>'
+    return (f'<details class="mj-run-error failure"><summary>{said}</summary><pre class="mj-code"><code>'
             f'{e(chr(10).join(frames))}</code></pre></details>')
 
 
-def _param_row(name: str, value: str, change: ParamChange | None, parent_id: str | None) -> str:
+def _param_row(name: str, value: str, change: ParamChange | None, parent_id: str | None, attempts: str = "") -> str:
     if change is None:
-        return f'<tr><th class="mj-param">{e(name)}</th><td><code>{e(value)}</code></td></tr>'
+        return f'<tr><th class="mj-param">{e(name)}</th><td><code>{e(value)}</code>{attempts}</td></tr>'
     was = "not set" if change.before is None else f"<code>{e(change.before)}</code>"
     return (f'<tr class="mj-changed"><th class="mj-param">{e(name)}</th><td><code>{e(value)}</code> '
-            f'<small>was {was} in {e(parent_id)}</small></td></tr>')
+            f'<small>was {was} in {e(parent_id)}</small>{attempts}</td></tr>')
+
+
+def _attempt_changes(text: str | None) -> dict[str, str]:
+    """Parameters a resumed run changed, by name: ' (was 0.001 until attempt 2)', as HTML."""
+    try:
+        changes = json.loads(text) if text else []
+    except ValueError:
+        return {}
+    found: dict[str, list[str]] = {}
+    for change in changes if isinstance(changes, list) else []:
+        if isinstance(change, dict) and "name" in change:
+            found.setdefault(str(change["name"]), []).append(
+                f'was <code>{e(_text(change.get("before")))}</code> until attempt {e(change.get("attempt", "?"))}')
+    return {name: f' <small>({"; ".join(said)})</small>' for name, said in found.items()}
 
 
 def _short_list(files: list[str], most: int = 6) -> list[str]:

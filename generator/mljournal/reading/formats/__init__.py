@@ -29,7 +29,7 @@ class Image:
 # What a run's metadata says, by the keys run.json writes ("error": what a failed run died of,
 # as the recorder writes it: type, message, traceback; "parent": the model it changes;
 # "attempts": each start of a resumed or restarted run).
-META_KEYS = ("command", "commit", "status", "started", "finished", "error", "parent", "attempts")
+META_KEYS = ("command", "commit", "status", "started", "finished", "error", "parent", "attempts", "param_changes")
 
 
 @dataclass
