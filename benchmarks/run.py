@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/run.py --entries 200 --runs 30 --steps 1000 --screenshots 60 --repeat 3
 
 Measures, on a synthetic journal made by make_journal.py:
-- cold `journal build` (no caches), no-change rebuild, peak RSS of the build process;
+- cold `journal build` (no caches), no-change rebuild (also right after a run wrote its
+  files, when their stat proves nothing), peak RSS of the build process;
 - `journal serve`: from saving an edited entry to the edit being served on its model page
   and its timeline page;
 - the site's total bytes, the largest page's bytes and element count;
@@ -173,6 +174,14 @@ def main() -> None:
             seconds, peak = timed(build, project)
             warm.append(seconds)
             rss.append(peak)
+        racy = []  # a run has just written its files: build, then at once build again with nothing changed
+        run_folder = next(p for p in sorted((project / "journal" / "runs").iterdir()) if p.is_dir())
+        for _ in range(args.repeat):
+            for path in run_folder.rglob("*"):
+                if path.is_file():
+                    os.utime(path)
+            timed(build, project)
+            racy.append(timed(build, project)[0])
         figures = site_figures(project / "site")
         latency = [] if args.skip_serve else serve_latency(project, args.repeat)
         zensical_cold, zensical_warm, zensical_figures = [], [], None
@@ -198,7 +207,8 @@ def main() -> None:
         if blog:
             print(f"| blog plugin build (reference) | {median(blog):.1f} s | |")
             print(f"| cold build / blog | {median(cold) / median(blog):.2f}× | ≤ 0.5× |")
-        print(f"| no-change rebuild | {median(warm):.2f} s | ≤ 2 s |")
+        print(f"| no-change rebuild | {median(warm):.2f} s | ≤ 1 s |")
+        print(f"| no-change, right after a run wrote its files | {median(racy):.2f} s | ≤ 1 s |")
         if latency:
             print(f"| edit → served (model + timeline page) | {median(latency):.2f} s | ≤ 1 s |")
         if zensical_cold:
@@ -220,6 +230,7 @@ def main() -> None:
             blog_bytes = f"{blog_figures['kinds'][kind] / 1e6:.1f} MB" if blog_figures else ""
             print(f"| {kind} | {figures['kinds'][kind] / 1e6:.1f} MB | {blog_bytes} |")
         print(f"\nruns: cold {[round(x, 1) for x in cold]}, rebuild {[round(x, 2) for x in warm]}, "
+              f"racy no-change {[round(x, 2) for x in racy]}, "
               f"serve {[round(x, 2) for x in latency]}, blog {[round(x, 1) for x in blog or []]}"
               + (f", zensical cold {[round(x, 1) for x in zensical_cold]}, warm {[round(x, 1) for x in zensical_warm]}"
                  if zensical_cold else ""))

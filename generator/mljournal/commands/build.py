@@ -40,7 +40,8 @@ def build_site(config_file: Path, *, strict: bool = False, force: bool = False, 
     check_site_dir(final, project.docs_dir, project.root)
     cache_dir = project.settings.cache_dir
     scanned = stamp.now()  # a file written after this is not trusted to be in the site
-    inputs, newest, checked = stamp.inputs_digest(project, name, strict)
+    found = stamp.inputs_digest(project, name, strict, scanned)
+    inputs, checked = found.digest, found.checked
     previous = stamp.load(cache_dir)
     if not force and stamp.is_current(previous, inputs, final) and not (strict and previous.warnings):
         for message in previous.warnings:
@@ -48,6 +49,7 @@ def build_site(config_file: Path, *, strict: bool = False, force: bool = False, 
         return BuildReport(final, previous.report.get("pages", 0), previous.report.get("entries", 0),
                            previous.report.get("models", 0), len(previous.warnings), time.monotonic() - start,
                            name, up_to_date=True, checked=checked)
+    racy = stamp.content_hashes(found.recent) if found.recent else None  # before the build reads them
     with staging_dir(final) as staging:
         try:
             result = builder.build(project, staging, strict=strict)
@@ -57,5 +59,6 @@ def build_site(config_file: Path, *, strict: bool = False, force: bool = False, 
     report = BuildReport(final, result.pages, result.entries, result.models, len(result.warnings),
                          time.monotonic() - start, name, checked=checked)
     summary = {"pages": report.pages, "entries": report.entries, "models": report.models}
-    stamp.save(cache_dir, stamp.Stamp(inputs, stamp.site_digest(final), scanned, newest, summary, result.warnings))
+    stamp.save(cache_dir, stamp.Stamp(inputs, stamp.site_digest(final), scanned, found.newest, summary, result.warnings,
+                                      racy))
     return report
