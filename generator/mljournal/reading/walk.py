@@ -64,13 +64,21 @@ def walk_folders(root: Path) -> Iterator[tuple[str, list[str], list[str], list[t
         yield folder, dirs, files, skipped
 
 
-def _linked_folder_problem(path: Path, real_root: Path, here: Path, followed: set[Path]) -> str | None:
+def _link_target(path: Path, real_root: Path) -> tuple[Path | None, str | None]:
+    """(where a symbolic link leads, None), or (None, why it must not be followed)."""
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):
-        return "skipped: a broken or looping symbolic link"
+        return None, "skipped: a broken or looping symbolic link"
     if not target.is_relative_to(real_root):
-        return "skipped: a symbolic link that points outside the journal"
+        return None, "skipped: a symbolic link that points outside the journal"
+    return target, None
+
+
+def _linked_folder_problem(path: Path, real_root: Path, here: Path, followed: set[Path]) -> str | None:
+    target, problem = _link_target(path, real_root)
+    if target is None:
+        return problem
     if here.is_relative_to(target):
         return "skipped: a symbolic link to a folder it is in (a loop)"
     if target in followed:
@@ -84,12 +92,9 @@ def unsafe_file(path: Path, real_root: Path) -> str | None:
     symbolic link that is broken, loops, or leaves the root, and anything but a regular file
     (a FIFO would hang its reader). Never opens it."""
     if path.is_symlink():
-        try:
-            target = path.resolve(strict=True)
-        except (OSError, RuntimeError):
-            return "skipped: a broken or looping symbolic link"
-        if not target.is_relative_to(real_root):
-            return "skipped: a symbolic link that points outside the journal"
+        target, problem = _link_target(path, real_root)
+        if target is None:
+            return problem
     if not path.is_file() and not path.is_dir():
         return "skipped: not a regular file (a FIFO, socket or device is never opened)"
     return None
