@@ -216,7 +216,7 @@ def test_a_cell_run_again_resumes_keeping_what_was_recorded_or_restarts_keeping_
     build(project, strict=True)
     page = project.page("models/a-1")
     assert '<p class="mj-table-title">Attempts (4)</p>' in page
-    assert "(its steps went back to 1 (earlier attempts reached 3): logged as" in page
+    assert "<small>(its steps went back to 1 (earlier attempts reached 3): logged as" in page
     assert page.count("<code>attempts/1/</code>") == 3 and "first-look" not in page
     run, _ = read_run("a-1", folder, project.root)
     assert list(run.metrics["loss"].values) == [0.9]

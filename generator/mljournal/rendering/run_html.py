@@ -197,7 +197,7 @@ def _attempts_html(text: str) -> str:
     rows = []
     for number, attempt in enumerate(a for a in attempts if isinstance(a, dict)):
         error = attempt.get("error") if isinstance(attempt.get("error"), dict) else {}
-        ended = e(attempt.get("status", ""))
+        ended = str(e(attempt.get("status", "")))  # str: Markup + str would escape the notes added below
         if error:
             ended += f' <small>({e(error.get("type", ""))}: {e(str(error.get("message", ""))[:200])})</small>'
         if attempt.get("curves"):
