@@ -13,6 +13,7 @@ at most once every RUN_UPDATE_INTERVAL; editor debris triggers nothing.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -244,6 +245,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
                     log.info(f"Updated {len(written)} pages in {time.monotonic() - start:.2f} s")
                     last_update[0] = time.monotonic()
                     return
+        gc.unfreeze()
         staging = tempfile.mkdtemp(prefix="mljournal_")
         try:
             fresh = new_config or get_config()
@@ -272,6 +274,12 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
             file.dest_dir = site_dir
             file.__dict__.pop("abs_dest_path", None)
         live = LiveSite(fresh)
+        # The site just built is kept for every update: out of the collector's sight, so an
+        # update's garbage collection does not walk it (measured at 2,000 entries: updates of
+        # 0.7-3.6 s became a steady 0.8 s). Thawed before the next full build, so what that
+        # build replaces can still be collected.
+        gc.collect()
+        gc.freeze()
         settings = plugin.settings
         journal_parts = tuple(os.path.join(os.path.abspath(settings.journal_dir), folder) + os.sep
                               for folder in (settings.entries_folder, settings.runs_folder))
