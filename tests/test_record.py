@@ -118,13 +118,19 @@ def test_help_documents_every_parameter_of_start():
         assert f"\n{name} " in "\n" + documented, name
 
 
-def test_the_commit_and_uncommitted_diff_leave_the_journal_out(tmp_path):
+def repository(folder: Path):
+    """`folder` as a git repository; the function that runs git in it."""
     def git(*args):
-        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+        subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
 
     git("init", "-q")
     git("config", "user.email", "a@b.c")
     git("config", "user.name", "A")
+    return git
+
+
+def test_the_commit_and_uncommitted_diff_leave_the_journal_out(tmp_path):
+    git = repository(tmp_path)
     (tmp_path / "model.py").write_text("width = 64\n")
     (tmp_path / "journal").mkdir()
     (tmp_path / "journal" / "notes.md").write_text("old\n")
@@ -146,12 +152,7 @@ def test_the_commit_and_uncommitted_diff_leave_the_journal_out(tmp_path):
 
 def test_new_source_files_not_yet_added_are_kept_beside_the_diff_and_the_commit_is_dirty(tmp_path):
     """With model.py untracked the commit was clean and no diff kept: new model code left no trace."""
-    def git(*args):
-        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
-
-    git("init", "-q")
-    git("config", "user.email", "a@b.c")
-    git("config", "user.name", "A")
+    git = repository(tmp_path)
     (tmp_path / ".gitignore").write_text("*.log\n")
     (tmp_path / "journal").mkdir()
     git("add", ".")

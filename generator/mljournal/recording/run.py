@@ -105,17 +105,19 @@ class Run:
                 f"{self.folder} already holds a run (metrics.jsonl); pass resume=True to add to it, "
                 "or resume='restart' to start the model again (the earlier attempt is kept in attempts/)"
             )
+        reached = _last_step(metrics)  # -1 for a new run
         before = _read_meta(self.folder / "run.json") if held or resume else {}
-        attempts = before.get("attempts") or ([{**_attempt(before), "last_step": _last_step(metrics)}] if before else [])
+        attempts = before.get("attempts") or ([{**_attempt(before), "last_step": reached}] if before else [])
         if held and resume == "restart":
+            reached = -1
             moved = _move_aside(self.folder)
             for attempt in attempts:  # a resumed run's attempts share its files
                 attempt.setdefault("kept_in", moved)
             before = {}
         self.folder.mkdir(parents=True, exist_ok=True)
         self._metrics = os.open(metrics, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-        self._last_step = _last_step(metrics)
-        self._earlier_step = self._last_step if held and resume in (True, "resume") else -1  # what resuming must not overwrite
+        self._last_step = reached
+        self._earlier_step = reached if held and resume in (True, "resume") else -1  # what resuming must not overwrite
         self._suffix = ""
         size = os.fstat(self._metrics).st_size
         if size and os.pread(self._metrics, 1, size - 1) != b"\n":
