@@ -155,8 +155,12 @@ def content_hashes(paths: list[str]) -> dict[str, str] | None:
 
 def package_versions() -> dict[str, str]:
     """What turns the same journal into a different site: MkDocs, Material, Markdown and
-    its extensions, Pygments, this package, and every installed MkDocs plugin."""
+    its extensions, Pygments, this package, every installed MkDocs plugin, and the optional
+    libraries run formats read with (pyarrow for Parquet: installing it changes the pages)."""
+    from mljournal.reading.formats import formats
+
     names = {"mkdocs", "mkdocs-material", "zensical", "mljournal", "markdown", "pymdown-extensions", "pygments"}
+    names |= {form.needs for form in formats() if form.needs}
     for entry in metadata.entry_points(group="mkdocs.plugins"):
         if entry.dist is not None:
             names.add(entry.dist.name)

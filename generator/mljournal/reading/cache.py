@@ -29,7 +29,7 @@ class PartCache:
 
     def key(self, folder: Path, files: list[str], form: Format) -> str | None:
         """None when the files cannot be cached: one is gone, or was modified too recently."""
-        return file_key(f"{VERSION}\0{form.name}\0{form.version}", folder, files)
+        return file_key(f"{VERSION}\0{form.name}\0{form.version}\0{form.can_read()}", folder, files)
 
     @staticmethod
     def slot(folder: Path, form: Format) -> tuple[str, str]:

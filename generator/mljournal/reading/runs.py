@@ -19,7 +19,7 @@ from pathlib import Path
 from mljournal.errors import Diagnostic, UnsafeIdError
 from mljournal.ids import check_model_id
 from mljournal.reading.cache import PartCache
-from mljournal.reading.formats import META_KEYS, Part, formats
+from mljournal.reading.formats import META_KEYS, TOOL_FOLDERS, TOOL_LINKS, Part, formats
 from mljournal.reading.metrics import Series
 from mljournal.reading.names import goal_of  # noqa: F401 - where the pages look for it
 from mljournal.reading.walk import shown_path, walk_files
@@ -178,8 +178,10 @@ def _listing(folder: Path, base: Path) -> tuple[list[str], list[Screenshot], lis
     diagnostics: list[Diagnostic] = []
     files: list[str] = []
     images: list[Screenshot] = []
-    for path, skipped in walk_files(folder):
+    for path, skipped in walk_files(folder, hidden=TOOL_FOLDERS):
         if skipped:
+            if any(fnmatchcase(path.relative_to(folder).as_posix(), link) for link in TOOL_LINKS):
+                continue
             diagnostics.append(Diagnostic(skipped, shown_path(path, base)))
             continue
         relative = path.relative_to(folder).as_posix()

@@ -20,13 +20,15 @@ def is_debris(name: str) -> bool:
     )
 
 
-def walk_files(root: Path, suffixes: tuple[str, ...] | None = None) -> Iterator[tuple[Path, str | None]]:
+def walk_files(root: Path, suffixes: tuple[str, ...] | None = None,
+               hidden: tuple[str, ...] = ()) -> Iterator[tuple[Path, str | None]]:
     """Yield (path, None) for each regular file below `root`, sorted, or (path, reason) when a
     link was skipped. Symlinked folders are not followed (that ends loops); a symlinked file
-    is read only if it stays inside `root`."""
+    is read only if it stays inside `root`. Hidden folders are left out, except those named
+    in `hidden` (a tool's own, such as Neptune's ``.neptune``)."""
     real_root = root.resolve()
     for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+        dirs[:] = sorted(d for d in dirs if d in hidden or not d.startswith((".", "__")))
         here = Path(folder)
         for name in sorted(files):
             if is_debris(name):

@@ -29,6 +29,15 @@ class Image:
 # What a run's metadata says, by the keys run.json writes ("error": what a failed run died of,
 # as the recorder writes it: type, message, traceback; "parent": the model it changes;
 # "attempts": each start of a resumed or restarted run).
+# Hidden folders a tool writes its run into (Neptune's offline mode): walked like any other.
+TOOL_FOLDERS = (".neptune",)
+# Symbolic links a tool makes beside its files that lead out of the journal by design and are
+# never content (W&B's link to its log in the user's cache): left out without a warning.
+TOOL_LINKS = ("*wandb/*/logs/debug-core.log",)
+
+# The status of a run whose tool never wrote its end (a killed process): what it wrote is shown.
+UNFINISHED = "not finished"
+
 META_KEYS = ("command", "commit", "status", "started", "finished", "error", "parent", "attempts", "param_changes")
 
 
@@ -72,6 +81,15 @@ class Format:
     claim: Claim
     read: Read
     version: int = 1  # part of the cache key: bump when the reader's output changes
+    needs: str | None = None  # an optional module it reads with: whether it is installed is part of the cache key
+
+    def can_read(self) -> bool:
+        """Whether the optional module this format needs, if any, is installed."""
+        if self.needs is None:
+            return True
+        import importlib.util
+
+        return importlib.util.find_spec(self.needs) is not None
 
 
 def folder_of(relative: str) -> str:
@@ -122,14 +140,18 @@ def formats() -> list[Format]:
     (a Trainer's output folder holds TensorBoard logs) come first."""
     from mljournal.reading.formats import (
         catboost,
+        clearml,
+        comet,
         csvlog,
         dvclive,
         huggingface,
         journal,
         lightning,
         mlflow,
+        neptune,
         sacred,
         tensorboard,
+        wandb,
     )
 
     return [
@@ -138,6 +160,11 @@ def formats() -> list[Format]:
         sacred.FORMAT,
         mlflow.FILE_STORE,
         mlflow.SQLITE_STORE,
+        wandb.FORMAT,
+        clearml.FORMAT,
+        comet.FORMAT,
+        neptune.FORMAT,
+        neptune.EXPORT,
         dvclive.FORMAT,
         lightning.FORMAT,
         journal.FORMAT,

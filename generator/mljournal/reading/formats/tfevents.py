@@ -20,16 +20,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mljournal.reading.formats.protowire import DecodeError, read_varint, encode_field, encode_varint, fields, signed64  # noqa: F401 - encode_* for tests
+
 # Event, Summary, Summary.Value, Summary.Image, SummaryMetadata, TensorProto field numbers
 # (tensorboard/compat/proto/{event,summary,tensor}.proto).
 EVENT_WALL_TIME, EVENT_STEP, EVENT_SUMMARY = 1, 2, 5
 VALUE_TAG, VALUE_SIMPLE, VALUE_IMAGE, VALUE_TENSOR, VALUE_METADATA = 1, 2, 4, 8, 9
 DT_FLOAT, DT_DOUBLE, DT_INT32, DT_STRING, DT_INT64, DT_HALF = 1, 2, 3, 7, 9, 19
 MAX_RECORD_BYTES = 256 * 1024 * 1024
-
-
-class DecodeError(ValueError):
-    pass
 
 
 @dataclass
@@ -275,56 +273,12 @@ def _short(number: float) -> str:
 # --- protobuf wire format ---------------------------------------------------------------
 
 
-def fields(data: bytes | memoryview) -> Iterator[tuple[int, int, object]]:
-    """(field number, wire type, value): an int for varints, bytes for the others."""
-    view = memoryview(data)
-    position, end = 0, len(view)
-    while position < end:
-        key, position = _varint(view, position)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, position = _varint(view, position)
-        elif wire == 1:
-            value, position = view[position : position + 8], position + 8
-        elif wire == 2:
-            length, position = _varint(view, position)
-            value, position = view[position : position + length], position + length
-        elif wire == 5:
-            value, position = view[position : position + 4], position + 4
-        else:
-            raise DecodeError(f"unsupported wire type {wire}")
-        if position > end:
-            raise DecodeError("truncated field")
-        yield number, wire, value
-
-
-def _varint(view: memoryview, position: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        if position >= len(view):
-            raise DecodeError("truncated varint")
-        byte = view[position]
-        position += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, position
-        shift += 7
-        if shift > 63:
-            raise DecodeError("varint too long")
-        if shift == 63 and position < len(view) and view[position] > 1:
-            raise DecodeError("varint over 64 bits")
-
-
-def signed64(value: int) -> int:
-    return value - (1 << 64) if value >= 1 << 63 else value
-
-
 def _varints(value: object, wire: int) -> list[int]:
     if wire == 0:
         return [value]  # type: ignore[list-item]
     view, position, out = memoryview(value), 0, []  # type: ignore[arg-type]
     while position < len(view):
-        number, position = _varint(view, position)
+        number, position = read_varint(view, position)
         out.append(number)
     return out
 
@@ -388,22 +342,6 @@ def encode_record(data: bytes) -> bytes:
 
 
 # --- writing (for tests and the benchmark's synthetic runs) -----------------------------
-
-
-def encode_varint(number: int) -> bytes:
-    out = bytearray()
-    while True:
-        out.append((number & 0x7F) | (0x80 if number > 0x7F else 0))
-        number >>= 7
-        if not number:
-            return bytes(out)
-
-
-def encode_field(number: int, wire: int, payload: bytes) -> bytes:
-    """A protobuf field: `payload` is the value's bytes (a varint's, 4 or 8 fixed bytes, or a
-    length-delimited body, whose length is added here)."""
-    body = encode_varint(len(payload)) + payload if wire == 2 else payload
-    return encode_varint(number << 3 | wire) + body
 
 
 def scalar_event(step: int, values: dict[str, float], wall_time: float = 0.0) -> bytes:
