@@ -224,3 +224,28 @@ def test_each_trackers_folder_in_a_journal_gives_a_model_page(project):
         published = sorted(p.relative_to(project.root / "site/runs").as_posix()
                            for p in (project.root / "site/runs" / f"{case}-1").rglob("*") if p.is_file())
         assert len(published) == 2 and all(p.rsplit("/", 1)[1] in ("5.png", "15.png", "5.jpeg", "15.jpeg") for p in published), published
+
+
+def test_a_neptune_run_folder_copied_out_of_its_hidden_folder_reads_the_same(tmp_path):
+    folder = copy("neptune", tmp_path)
+    whole, _ = read(folder)
+    (inner,) = (folder / ".neptune/offline").iterdir()
+    moved = tmp_path / "moved-1"
+    shutil.copytree(inner, moved / inner.name)
+    run, diagnostics = read(moved)
+    assert diagnostics == []
+    assert {n: list(s.values) for n, s in run.metrics.items()} == {n: list(s.values) for n, s in whole.metrics.items()}
+
+
+def test_several_runs_in_one_folder_show_the_newest_and_name_the_others(tmp_path):
+    folder = copy("wandb", tmp_path)
+    (older,) = (folder / "wandb").glob("offline-run-*")
+    earlier = older.with_name("offline-run-20250101_000000-aaaaaaaa")
+    shutil.copytree(older, earlier, symlinks=True)
+    (earlier / f"run-{older.name.rsplit('-', 1)[1]}.wandb").rename(earlier / "run-aaaaaaaa.wandb")
+    run, _ = read(folder)
+    assert run.parts[0].files == [(older / f"run-{older.name.rsplit('-', 1)[1]}.wandb").relative_to(folder).as_posix()]
+    assert run.parts[0].notes == [
+        "left alone (the SDK's own logs and files): wandb/debug-internal.log, wandb/debug.log, files/requirements.txt, "
+        "logs/debug-internal.log, logs/debug.log",
+        f"run wandb/{older.name} is shown; also here: wandb/{earlier.name}"]

@@ -2,7 +2,8 @@
 files of the official exporter, which hold what users saved before the hosted service shut
 down (2026-03-05).
 
-Offline: ``.neptune/offline/run__<uuid>__<pid>__<random>/`` (a hidden folder) with
+Offline: ``.neptune/offline/run__<uuid>__<pid>__<random>/`` (a hidden folder; or that run
+folder copied out of it) with
 ``data-1.log`` (JSON lines of operations, each ``{"obj": {"type", "path", …}, "version": n}``:
 ``AssignFloat``/``AssignString``/…, ``AddStrings`` for tags, ``LogFloats`` with step, value
 and time, ``LogImages`` with base64 images inside the log), ``metadata.json`` and
@@ -41,9 +42,12 @@ EXTRA = "parquet"  # the optional dependency that reads exports: mljournal[parqu
 def claim(files: list[str]) -> list[list[str]]:
     runs: dict[str, list[str]] = {}
     for f in files:
-        if "/.neptune/" in f"/{f}" and (LOG.fullmatch(name_of(f)) or name_of(f) in ("metadata.json", "last_put_version")):
+        if LOG.fullmatch(name_of(f)) or name_of(f) in ("metadata.json", "last_put_version"):
             runs.setdefault(folder_of(f), []).append(f)
-    runs = {folder: group for folder, group in runs.items() if any(LOG.fullmatch(name_of(f)) for f in group)}
+    # a run's folder as the client names it (run__<uuid>__…, inside .neptune/offline or copied out of it)
+    runs = {folder: group for folder, group in runs.items()
+            if any(LOG.fullmatch(name_of(f)) for f in group) and len(group) > 1
+            and any(part == ".neptune" or part.startswith("run__") for part in folder.split("/"))}
     return [[f for folder in sorted(runs) for f in sorted(runs[folder])]] if runs else []
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -31,6 +32,7 @@ from mljournal.reading.formats.protowire import DecodeError, fields, signed64
 from mljournal.reading.metrics import Collector
 
 MAGIC = b":W&B"
+STARTED = re.compile(r"\d{8}_\d{6}")
 HEADER_BYTES, BLOCK_BYTES, CHUNK_HEADER = 7, 32 * 1024, struct.Struct("<IHB")
 FULL, FIRST, MIDDLE, LAST = 1, 2, 3, 4
 MAX_FILE_BYTES = 1024 * 1024 * 1024
@@ -48,12 +50,28 @@ ENV_OS, ENV_PYTHON, ENV_ARGS, ENV_PROGRAM, ENV_HOST = 1, 2, 5, 6, 12
 
 
 def claim(files: list[str]) -> list[list[str]]:
-    runs = sorted((f for f in files if name_of(f).startswith("run-") and f.endswith(".wandb")),
-                  key=lambda f: (name_of(folder_of(f)).split("-", 2)[-1], f))
-    return [runs] if runs else []
+    runs = sorted((f for f in files if name_of(f).startswith("run-") and f.endswith(".wandb")), key=_started)
+    if not runs:
+        return []
+    # the SDK's other files (its debug logs, requirements.txt, output.log…): claimed to be named
+    # as left alone, so no other format takes a W&B log for a metrics log
+    folders = {folder_of(run) for run in runs}
+    roots = {folder_of(folder) for folder in folders}
+    own = [f for f in files if f not in runs and (any(f.startswith(folder + "/") for folder in folders if folder)
+                                                   or (folder_of(f) in roots and name_of(f).startswith("debug")))]
+    return [runs + own]
+
+
+def _started(relative: str) -> tuple[str, str]:
+    """A run folder's start time from its name (``offline-run-20261202_063325-<id>``, ``run-…``)."""
+    found = STARTED.search(name_of(folder_of(relative)))
+    return (found.group(0) if found else "", relative)
 
 
 def read(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Diagnostic]]:
+    runs = [f for f in files if f.endswith(".wandb") and name_of(f).startswith("run-")]
+    others = [f for f in files if f not in runs]
+    files = runs
     chosen = files[-1]  # folders are named by start time: the newest run is shown
     part = Part("Weights & Biases", [chosen])
     diagnostics: list[Diagnostic] = []
@@ -72,7 +90,7 @@ def read(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Diagn
     part.metrics = state.collector.series()
     part.params = flatten(state.config)
     part.params_from = chosen
-    results = {name: value for name, value in _numbers(state.summary)
+    results = {name: value for name, value in _numbers(_nested(state.summary(part.metrics)))
                if not name.startswith("_") and name not in part.metrics}
     if results:
         part.results["summary"] = results
@@ -99,6 +117,10 @@ def read(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Diagn
                                      f"{key} at step {step}" + (f": {caption}" if caption else "")))
     if state.images:
         part.not_screenshots.append(files_folder + "media/images/")
+    left = [f for f in others if f.startswith(run_folder + "/") or folder_of(f) == folder_of(run_folder)]
+    if left:
+        part.notes.append("left alone (the SDK's own logs and files): "
+                          + ", ".join(f[len(run_folder) + 1:] if f.startswith(run_folder + "/") else f for f in left))
     if len(files) > 1:
         part.notes.append(newest_first_note("run", run_folder, [folder_of(f) for f in files[:-1]]))
     return part, diagnostics
@@ -175,7 +197,7 @@ class _State:
     def __init__(self) -> None:
         self.collector = Collector()
         self.config: dict = {}
-        self.summary: dict = {}
+        self.summaries: list = []  # SummaryRecord payloads, applied newest first by `summary()`
         self.meta: dict[str, str] = {}
         self.extra: dict[str, str] = {}
         self.exit_code: int | None = None
@@ -190,7 +212,7 @@ class _State:
             if number == RECORD_HISTORY:
                 self._history(value)
             elif number == RECORD_SUMMARY:
-                _update(self.summary, value)
+                self.summaries.append(value)  # hundreds of partial updates: only the last of each key counts
             elif number == RECORD_CONFIG:
                 _update(self.config, value, config=True)
             elif number == RECORD_RUN:
@@ -202,6 +224,26 @@ class _State:
                         self.exit_code = signed64(code)
             elif number == RECORD_ENVIRONMENT:
                 self._environment(value)
+
+    def summary(self, skip: set[str] | dict) -> dict[str, object]:
+        """The run's final summary by path ('a/b'), leaving out the paths in `skip` (the history's
+        metrics, whose last values the summary only repeats) and the SDK's own (``_…``): the
+        updates are read newest first, and a key's value is decoded once."""
+        decided: dict[str, object] = {}
+        seen: set[str] = set()
+        for payload in reversed(self.summaries):
+            items = [(number, value) for number, wire, value in fields(payload) if wire == 2 and number in (UPDATE, REMOVE)]
+            for number, value in reversed(items):
+                name, raw = _key_and_raw(value)
+                if not name or name in seen or name.startswith("_") or name in skip:
+                    continue
+                seen.add(name)
+                if number == UPDATE and raw is not None:
+                    try:
+                        decided[name] = json.loads(raw)
+                    except (ValueError, RecursionError):
+                        decided[name] = raw
+        return decided
 
     def _history(self, data) -> None:
         row: dict[str, object] = {}
@@ -300,6 +342,37 @@ def _item(data) -> tuple[str | None, object]:
         return name, json.loads(raw)  # Python's json takes the bare NaN and Infinity the SDK writes
     except (ValueError, RecursionError):
         return name, raw
+
+
+def _key_and_raw(data) -> tuple[str | None, str | None]:
+    """A SummaryItem's path ('a/b') and its value's JSON text."""
+    key, path, raw = None, [], None
+    for number, wire, value in fields(data):
+        if wire != 2:
+            continue
+        if number == ITEM_KEY:
+            key = bytes(value).decode("utf-8", "replace")
+        elif number == ITEM_NESTED_KEY:
+            path.append(bytes(value).decode("utf-8", "replace"))
+        elif number == ITEM_VALUE_JSON:
+            raw = bytes(value).decode("utf-8", "replace")
+    return ("/".join(path) if path else key), raw
+
+
+def _nested(flat: dict[str, object]) -> dict:
+    """{'a/b': 1} as {'a': {'b': 1}}, so a media object's parts stay together."""
+    out: dict = {}
+    for name, value in flat.items():
+        here = out
+        *parents, last = name.split("/")
+        for parent in parents:
+            inner = here.get(parent)
+            if not isinstance(inner, dict):
+                inner = here[parent] = {}
+            here = inner
+        if not isinstance(here.get(last), dict):
+            here[last] = value
+    return out
 
 
 def _update(target: dict, data, config: bool = False) -> None:
