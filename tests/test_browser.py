@@ -454,3 +454,61 @@ def test_plots_reflow_to_one_column_on_a_phone_with_labels_of_eleven_pixels(brow
         assert 11 * rendered / natural >= smallest, (rendered, natural)  # the 11 px labels, as the reader sees them
     finally:
         context.close()
+
+
+# The checks behind the Lighthouse accessibility audits that failed on these pages and were
+# fixed in our templates and CSS (benchmarks/lighthouse.py measures the audits themselves):
+# color-contrast, link-in-text-block, target-size, heading-order, aria-dialog-name.
+_A11Y = """() => {
+  const problems = [];
+  const rgba = (text) => { const m = text.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const luminance = ([r, g, b]) => { const c = [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]; };
+  const ratio = (a, b) => { const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const over = (top, bottom) => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3]));
+  const background = (el) => { const layers = [];
+    for (let n = el; n; n = n.parentElement) { const c = rgba(getComputedStyle(n).backgroundColor); if (c[3] > 0) layers.push(c); if (c[3] === 1) break; }
+    return layers.reverse().reduce((under, layer) => over(layer, under), [255, 255, 255]); };
+  const opacity = (el) => { let o = 1; for (let n = el; n; n = n.parentElement) o *= Number(getComputedStyle(n).opacity); return o; };
+  const visible = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== "hidden"; };
+  for (const el of document.querySelectorAll(".md-content *, .md-footer *")) {
+    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()) || !visible(el)) continue;
+    if (el.closest(".mj-visually-hidden, svg, .uplot, del, s, [aria-hidden=true]")) continue;
+    const style = getComputedStyle(el); const fg = rgba(style.color); fg[3] *= opacity(el);
+    const bg = background(el); const shown = over(fg, bg);
+    const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && Number(style.fontWeight) >= 700);
+    const r = ratio(shown, bg);
+    if (r < (large ? 3 : 4.5)) problems.push(`contrast ${r.toFixed(2)}: ${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 30)}"`);
+  }
+  for (const a of document.querySelectorAll(".md-typeset p a, .md-typeset li a, .md-typeset td a, .md-typeset dd a")) {
+    if (!visible(a) || a.closest(".mj-pager, nav") || a.querySelector("img") || !a.textContent.trim()) continue;
+    const block = a.parentElement; const text = [...block.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join("").trim();
+    const style = getComputedStyle(a);
+    if (text && !style.textDecorationLine.includes("underline") && !/mj-(tag|badge|entry__date|whole)/.test(a.className))
+      problems.push(`link told apart by colour only: "${a.textContent.trim().slice(0, 30)}" in ${block.tagName.toLowerCase()}.${block.className}`);
+  }
+  for (const el of document.querySelectorAll(".md-typeset a.mj-tag, .md-typeset a.mj-badge, .md-typeset a.mj-entry__date, input.mj-pick")) {
+    const r = el.getBoundingClientRect();
+    if (visible(el) && r.height < 23.5) problems.push(`target ${r.width.toFixed(0)}x${r.height.toFixed(1)} px: ${el.tagName.toLowerCase()}.${el.className}`);
+  }
+  let level = 0;
+  for (const h of document.querySelectorAll(".md-content h1, .md-content h2, .md-content h3, .md-content h4, .md-content h5, .md-content h6")) {
+    const next = Number(h.tagName[1]);
+    if (next > level + 1) problems.push(`heading h${next} after h${level}: "${h.textContent.trim().slice(0, 30)}"`);
+    level = next;
+  }
+  for (const d of document.querySelectorAll("[role=dialog]")) if (!d.getAttribute("aria-label") && !d.getAttribute("aria-labelledby")) problems.push("a dialog without a name");
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("path", ["", "timeline/2026-11/", "models/mlp-4/", "compare/?m=mlp-3,mlp-4"])
+def test_the_pages_keep_the_accessibility_fixes_lighthouse_asked_for(browser, base_url, path):
+    context = browser.new_context(viewport={"width": 412, "height": 823}, device_scale_factor=1.75, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.goto(base_url + path)
+    page.wait_for_load_state("networkidle")
+    problems = page.evaluate(_A11Y)
+    context.close()
+    assert problems == []

@@ -136,7 +136,7 @@ def test_timeline_is_newest_first_and_paged(project):
     assert re.findall(r"day \d", content(project.page("timeline/2026-10/3"))) == ["day 1"]
     # Every page at the top, a line a year; the newer and older pages at the end.
     assert content(project.page("timeline")) == (
-        "Timeline 2026 Oct 2 3 Sep 2026-10-05 a-1 day 5 2026-10-04 a-1 day 4 2026-10 (2) →")
+        "Timeline 2026 Oct 2 3 Sep Entries, newest first 2026-10-05 a-1 day 5 2026-10-04 a-1 day 4 2026-10 (2) →")
     second = project.page("timeline/2026-10/2")
     assert content(second).endswith("day 2 ← 2026-10 2026-10 (3) →")
     assert ('<a class="mj-current" aria-current="page" href="../../../timeline/2026-10/2/" title="2026-10 (2)">2</a>'

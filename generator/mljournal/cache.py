@@ -11,10 +11,15 @@
 - `ContentStore`: files named by the hash of what they hold (plots, thumbnails, images
   taken out of tool logs): an unchanged input is never drawn twice, and a name never
   changes meaning, so a browser may cache it forever.
+- `made_by`: the versions of the code that read a cached thing (this package, and an
+  optional library a reader uses), in the key of the parts read from run files: an upgrade
+  reads them again. Content-named files (plots, thumbnails) keep their names across
+  versions; their code bumps its own STYLE_VERSION when what it draws changes.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -35,6 +40,26 @@ AT_REST_SECONDS = 60.0
 V = TypeVar("V")
 _MEMORY: dict[str, OrderedDict] = {}  # by store name: alive as long as the process (`journal serve`)
 _LOCK = threading.Lock()
+
+
+def made_by(*libraries: str) -> bytes:
+    """This package's version and those of `libraries` (distribution names), for a cache key."""
+    return _versions(libraries)
+
+
+@functools.lru_cache(maxsize=None)
+def _versions(libraries: tuple[str, ...]) -> bytes:
+    from importlib import metadata
+
+    from mljournal import __version__
+
+    found = [f"mljournal {__version__}"]
+    for name in libraries:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} -")
+    return ";".join(found).encode()
 
 
 def is_racy(mtime: float, now: float | None = None) -> bool:

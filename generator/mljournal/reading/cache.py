@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-from mljournal.cache import Store, file_key
+from mljournal.cache import Store, file_key, made_by
 from mljournal.errors import Diagnostic
 from mljournal.reading.formats import Format, Part, Shown
 
@@ -29,7 +29,8 @@ class PartCache:
 
     def key(self, folder: Path, files: list[str], form: Format) -> str | None:
         """None when the files cannot be cached: one is gone, or was modified too recently."""
-        return file_key(f"{VERSION}\0{form.name}\0{form.version}\0{form.can_read()}", folder, files)
+        return file_key(f"{VERSION}\0{made_by(form.needs) if form.needs else made_by()}\0{form.name}\0"
+                        f"{form.version}\0{form.can_read()}", folder, files)
 
     @staticmethod
     def slot(folder: Path, form: Format) -> tuple[str, str]:

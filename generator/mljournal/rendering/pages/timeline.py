@@ -58,7 +58,9 @@ def pages(ctx: Context) -> Iterator[SitePage]:
 def timeline_page(kit: PageKit, title: str, entries: list[Entry], pager: Markup, steps: Markup,
                   searchable: bool) -> Markup:
     cards = "".join(kit.card(entry, searchable=searchable) for entry in entries)
-    return Markup(f'<h1>{e(title)}</h1>{pager}<div class="mj-entries">{cards}</div>{steps}')
+    # the entries' own headings (## Results) are h3: the list is a section of its own under the page's h1
+    return Markup(f'<h1>{e(title)}</h1>{pager}<h2 class="mj-entries-title" data-search-exclude>Entries, newest first</h2>'
+                  f'<div class="mj-entries mj-timeline">{cards}</div>{steps}')
 
 
 def timeline_pager(ctx: Context, months: list[MonthPage], current: str) -> Markup:

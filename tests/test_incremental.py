@@ -1,0 +1,83 @@
+"""A `journal build` that reuses earlier work (the reading caches in .cache/, rendered
+entries, plots, thumbnails, the up-to-date stamp) writes the same site, byte for byte, as a
+cold build of the same inputs: after each kind of edit (as test_live does for serve)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO
+from mljournal.cli import main
+
+
+def journal_build(root: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(main, ["build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def entry_of(root: Path, name: str) -> Path:
+    return next((root / "journal" / "entries").rglob(name))
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _upgrade(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package upgraded: another version installed over the one that filled .cache/."""
+    import mljournal
+    from mljournal import cache
+    from mljournal.commands import stamp
+
+    monkeypatch.setattr(mljournal, "__version__", "9.9.9")
+    cache._versions.cache_clear()
+    real = stamp.package_versions
+    monkeypatch.setattr(stamp, "package_versions", lambda: {**real(), "mljournal": "9.9.9"})
+
+
+EDITS = {
+    "an entry edited": lambda root, mp: entry_of(root, "2026-10-08-mlp-5.md").open("a").write("\nAlso see hgb-2.\n"),
+    "an entry added": lambda root, mp: (root / "journal/entries/2026-11/2026-11-21-mlp-3-late.md").write_text(
+        "---\ndate: 2026-11-21 09:00\nmodel: mlp-3\ntags: [late]\n---\n## Conclusion\nStill the best MLP.\n"),
+    "an entry removed": lambda root, mp: entry_of(root, "2026-10-08-mlp-5.md").unlink(),
+    "an entry renamed": lambda root, mp: entry_of(root, "2026-10-08-mlp-5.md").rename(
+        entry_of(root, "2026-10-08-mlp-5.md").with_name("2026-10-08-mlp-5-deeper.md")),
+    "a run growing": lambda root, mp: (root / "journal/runs/mlp-3/metrics.jsonl").open("a").write(
+        '{"step": 9999, "train_loss": 0.01, "val_loss": 0.2, "val_acc": 0.99}\n'),
+    "a setting changed": lambda root, mp: _replace(root / "mkdocs.yml", "site_name: Digits journal",
+                                                   "site_name: Digit experiments"),
+    "the package upgraded": _upgrade,
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_a_build_after_an_edit_writes_what_a_cold_build_of_the_same_inputs_writes(tmp_path, monkeypatch, edit):
+    warm = tmp_path / "warm"
+    shutil.copytree(REPO / "journal", warm / "journal")
+    shutil.copy(REPO / "mkdocs.yml", warm / "mkdocs.yml")
+    journal_build(warm, monkeypatch)
+    before = files_of(warm / "site")
+    EDITS[edit](warm, monkeypatch)
+    output = journal_build(warm, monkeypatch)
+    assert "Up to date" not in output, "the edit must be seen"
+    cold = tmp_path / "cold"
+    shutil.copytree(warm / "journal", cold / "journal")
+    shutil.copy(warm / "mkdocs.yml", cold / "mkdocs.yml")
+    journal_build(cold, monkeypatch)
+    after, fresh = files_of(warm / "site"), files_of(cold / "site")
+    assert sorted(after) == sorted(fresh)
+    assert [name for name in fresh if after[name] != fresh[name]] == []
+    if edit != "the package upgraded":
+        assert any(before.get(name) != data for name, data in fresh.items()), "the edit changed nothing"
