@@ -81,3 +81,22 @@ def test_a_build_after_an_edit_writes_what_a_cold_build_of_the_same_inputs_write
     assert [name for name in fresh if after[name] != fresh[name]] == []
     if edit != "the package upgraded":
         assert any(before.get(name) != data for name, data in fresh.items()), "the edit changed nothing"
+
+
+def test_pages_are_reused_only_with_the_plugins_known_to_do_nothing_else_per_page(tmp_path):
+    import mkdocs.commands.build as mkdocs_build
+
+    from mljournal.engines.mkdocs.page_cache import reusing_pages
+
+    class Config:
+        def __init__(self, plugins):
+            self.plugins = dict.fromkeys(plugins)
+
+    original = mkdocs_build._build_page
+    with reusing_pages(Config(["search", "journal"]), tmp_path):
+        assert mkdocs_build._build_page is not original
+    assert mkdocs_build._build_page is original
+    with reusing_pages(Config(["search", "journal", "material/tags"]), tmp_path):
+        assert mkdocs_build._build_page is original  # another plugin may read or change any page
+    with reusing_pages(Config(["search", "journal"]), None):
+        assert mkdocs_build._build_page is original

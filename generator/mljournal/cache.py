@@ -134,8 +134,8 @@ class Store(Generic[V]):
         try:
             with replacing(path) as partial, open(partial, "wb") as handle:
                 pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:
-            pass  # a full or read-only cache costs time next build, never the data
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            pass  # a full or read-only cache (or a value that does not pickle) costs time next build, never the data
 
     def __len__(self) -> int:
         return len(self.memory)

@@ -6,14 +6,15 @@ line) and skipped, and every other entry is read.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date as date_type
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from mljournal.cache import Store, is_racy
+from mljournal.cache import Store, is_racy, made_by
 from mljournal.errors import Diagnostic, EntryError, FrontMatterError, JournalError, UnsafeIdError, did_you_mean
 from mljournal.ids import check_model_id
 from mljournal.reading import frontmatter
@@ -62,13 +63,14 @@ def read_entries(settings: Settings, shown_relative_to: Path) -> tuple[list[Entr
     if not root.is_dir():
         return [], diagnostics
     default_zone = _zone(settings.timezone)
+    store = _store(settings.cache_dir)
     entries: list[Entry] = []
     for path, skipped in walk_files(root, suffixes=(".md", ".markdown")):
         if skipped:
             diagnostics.append(Diagnostic(skipped, shown_path(path, shown_relative_to)))
             continue
         try:
-            entries.append(_read_entry_cached(path, root, shown_relative_to, default_zone))
+            entries.append(_read_entry_cached(path, root, shown_relative_to, default_zone, store))
         except JournalError as error:
             diagnostics.append(Diagnostic.from_error(error))
     entries.sort(key=lambda e: (e.date, e.key))
@@ -94,26 +96,35 @@ def _drop_name_twins(entries: list[Entry], diagnostics: list[Diagnostic]) -> lis
     return kept
 
 
-# Entries read in this process, by what their file is now (size, mtime, inode), one per file:
-# `journal serve` re-reads only the files that changed. A file modified too recently to trust
-# its stat is read again every time.
-_read: Store[Entry | JournalError] = Store("entries", limit=100_000)
+# Entries read, by what their file is now (size, mtime, inode), one per file, in this process
+# (`journal serve` re-reads only the files that changed) and in the cache folder (so does the
+# next `journal build`: parsing 2,000 front matters is most of reading a journal). A file
+# modified too recently to trust its stat is read again every time. The key holds the code
+# that read it (this package's version, Entry's fields): an upgrade reads every file again.
+ENTRY_CACHE = "entries-1:" + ",".join(f.name for f in fields(Entry))
 
 
-def _read_entry_cached(path: Path, root: Path, shown_relative_to: Path, default_zone) -> Entry:
+def _store(cache_dir: Path | None) -> Store[Entry | JournalError]:
+    return Store("entries", cache_dir / "entries" if cache_dir else None, limit=100_000)
+
+
+def _read_entry_cached(path: Path, root: Path, shown_relative_to: Path, default_zone,
+                       store: Store[Entry | JournalError]) -> Entry:
     try:
         stat = path.stat()
     except OSError:
         return read_entry(path, root, shown_relative_to, default_zone)
-    key = (path, stat.st_size, stat.st_mtime_ns, stat.st_ino, root, shown_relative_to, str(default_zone))
-    found = _read.get(key, slot=path)
+    identity = (ENTRY_CACHE, made_by(), str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino, str(root),
+                str(shown_relative_to), str(default_zone))
+    key = hashlib.sha256(repr(identity).encode()).hexdigest()[:32]
+    found = store.get(key, slot=path)
     if found is None:
         try:
             found = read_entry(path, root, shown_relative_to, default_zone)
         except JournalError as error:
             found = error
         if not is_racy(stat.st_mtime):
-            _read.put(key, found, slot=path)
+            store.put(key, found, slot=path)
     if isinstance(found, JournalError):
         raise found
     return found

@@ -47,12 +47,15 @@ def build(project: Project, site_dir: Path, *, strict: bool = False) -> BuildRes
     from mkdocs import exceptions
     from mkdocs.commands.build import build as mkdocs_build
 
+    from mljournal.engines.mkdocs.page_cache import empty_pages_without_markdown, reusing_pages
+
     config = load_config(project.config_file, strict=strict)
     config.site_dir = str(site_dir)
     collect = _Collect()
     logging.getLogger("mkdocs").addHandler(collect)
     try:
-        mkdocs_build(config)
+        with reusing_pages(config, project.settings.cache_dir), empty_pages_without_markdown():
+            mkdocs_build(config)
     except exceptions.Abort as error:
         raise BuildError(str(error).strip()) from None
     finally:

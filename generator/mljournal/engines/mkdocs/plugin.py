@@ -22,6 +22,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from mljournal.engines.mkdocs.config import JournalConfig, settings_from
+from mljournal.engines.mkdocs.search_cache import keep_search_entries
 from mljournal.engines.mkdocs.files import install as install_safe_listing
 from mljournal.errors import JournalError
 from mljournal.index import JournalIndex, load_journal
@@ -119,6 +120,9 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         for unused in _unused_theme_files(files, config):
             files.remove(unused)
         _whole_ids_in_queries(files, config)
+        search = _search_plugin(config)
+        if search is not None:
+            keep_search_entries(search, settings.cache_dir)
         for asset in rendered.assets:
             existing = files.get_file_from_path(asset.dest_uri)
             if existing is not None:
@@ -147,6 +151,17 @@ class JournalPlugin(BasePlugin[JournalConfig]):
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         self.env = env
+        if self.settings is not None and env.bytecode_cache is None:
+            # the theme's templates compiled once, not in every build (a third of a second);
+            # Jinja keys each by its source's checksum
+            import jinja2
+
+            folder = self.settings.cache_dir / "templates"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+            except OSError:
+                pass  # no cache folder: compiled as before
         return env
 
     def accept(self, index: JournalIndex, rendered: RenderedSite) -> None:
