@@ -512,3 +512,40 @@ def test_the_pages_keep_the_accessibility_fixes_lighthouse_asked_for(browser, ba
     problems = page.evaluate(_A11Y)
     context.close()
     assert problems == []
+
+
+def test_a_journal_searched_with_pagefind_finds_a_model_id_whole_fetching_little(browser, tmp_path, monkeypatch):
+    """`search: pagefind`: Material's box asks Pagefind; the first results cost the bytes of
+    Pagefind's script, its WebAssembly and the chunks for the words typed."""
+    from click.testing import CliRunner
+
+    from mljournal.cli import main
+
+    root = tmp_path / "project"
+    import shutil
+
+    shutil.copytree(REPO / "journal", root / "journal")
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("  - journal:\n", "  - journal:\n      search: pagefind\n", 1)
+    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(root)
+    assert CliRunner().invoke(main, ["build"], catch_exceptions=False).exit_code == 0
+    with serving(root / "site") as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        problems, fetched = [], {}
+        page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.goto(f"{url}models/mlp-3/")
+        page.wait_for_load_state("networkidle")
+        page.on("response", lambda r: fetched.__setitem__(r.url, int(r.headers.get("content-length") or 0)))
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        page.locator("input.md-search__input").press_sequentially("mlp-4", delay=20)
+        results = page.locator(".md-search-result__item")
+        results.first.wait_for(timeout=15_000)
+        first = results.first.locator("a").get_attribute("href")
+        texts = [item.inner_text() for item in results.all()]
+        context.close()
+    assert first.endswith("/models/mlp-4/")
+    assert texts and all("mlp-4" in text for text in texts), texts
+    assert any("pagefind" in name for name in fetched) and sum(fetched.values()) <= 300 * 1024, fetched
+    assert problems == []

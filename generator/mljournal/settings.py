@@ -176,6 +176,9 @@ class Settings:
     timezone: str = option("timezone", "UTC", _timezone, "How to read an entry date written without a zone.")
     raw_html: bool = option(
         "raw_html", True, _flag, "HTML in entries is kept (authors are trusted); false shows it as text.")
+    search: str = option("search", "auto", _choice("auto", "material", "pagefind"),
+                         "Material's search, or Pagefind's chunked index (mljournal[pagefind]); auto: "
+                         "Pagefind from 1,000 entries when it is installed.")
     engine: str = option("engine", "mkdocs", _choice(*ENGINES),
                          "The site engine `journal build` and `journal serve` use: mkdocs or zensical.")
 

@@ -160,7 +160,7 @@ def package_versions() -> dict[str, str]:
     from mljournal.reading.formats import formats
 
     names = {"mkdocs", "mkdocs-material", "zensical", "mljournal", "markdown", "pymdown-extensions", "pygments"}
-    names |= {form.needs for form in formats() if form.needs}
+    names |= {form.needs for form in formats() if form.needs} | {"pagefind", "pagefind-bin"}  # search: auto
     for entry in metadata.entry_points(group="mkdocs.plugins"):
         if entry.dist is not None:
             names.add(entry.dist.name)

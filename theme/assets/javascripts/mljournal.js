@@ -240,3 +240,68 @@
   window.addEventListener("storage", function (event) { if (event.key === key) { picked = load(); render() } })
   render()
 })()
+
+// mljournal: on a journal searched with Pagefind (`search: pagefind`, or `auto` past 1,000
+// entries), Material's search box asks Pagefind instead of lunr: Pagefind's script and the
+// index chunks for the words typed are fetched as the reader types, never the whole index.
+// Material keeps its box, its overlay and its keyboard shortcuts; its own (empty) index
+// never sees the query, which is caught before it reaches Material's listeners.
+;(function () {
+  var flag = document.querySelector('meta[name="mljournal-search"][content="pagefind"]')
+  var input = document.querySelector("[data-md-component=search-query]")
+  if (!flag || !input) return
+  var list = document.querySelector(".md-search-result__list")
+  var meta = document.querySelector(".md-search-result__meta")
+  var config = document.getElementById("__config")  // Material's: the site's root, relative to this page
+  var base = new URL(((config && JSON.parse(config.textContent).base) || ".") + "/", location.href)
+  var loading = null, latest = 0
+  function pagefind() {
+    if (!loading) loading = import(new URL("pagefind/pagefind.js", base).href).then(function (module) {
+      return module.options({ baseUrl: base.pathname, excerptLength: 24 }).then(function () { return module })
+    })
+    return loading
+  }
+  function el(tag, attributes, children) {
+    var node = document.createElement(tag)
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]) })
+    ;(children || []).forEach(function (child) { node.append(child) })
+    return node
+  }
+  function excerpt(html) {  // Pagefind marks the words found with <mark>; nothing else is kept
+    var p = el("p"), parts = String(html).split(/(<mark>|<\/mark>)/), marked = false
+    parts.forEach(function (part) {
+      if (part === "<mark>") marked = true
+      else if (part === "</mark>") marked = false
+      else if (part) p.append(marked ? el("mark", {}, [decode(part)]) : decode(part))
+    })
+    return p
+  }
+  function decode(text) { var t = document.createElement("textarea"); t.innerHTML = text; return t.value }
+  function show(query) {
+    var asked = ++latest
+    if (!query.trim()) { list.replaceChildren(); meta.textContent = "Type to start searching"; return }
+    pagefind().then(function (module) { return module.debouncedSearch(query, {}, 120) }).then(function (search) {
+      if (!search || asked !== latest) return null
+      return Promise.all(search.results.slice(0, 10).map(function (r) { return r.data() })).then(function (pages) {
+        if (asked !== latest) return
+        meta.textContent = search.results.length ? search.results.length + " matching pages" : "No matching pages"
+        list.replaceChildren.apply(list, pages.map(function (page) {
+          var article = el("article", { "class": "md-search-result__article md-typeset" },
+                           [el("div", { "class": "md-search-result__icon md-icon" }), el("h1", {}, [page.meta.title || page.url]),
+                            excerpt(page.excerpt)])
+          return el("li", { "class": "md-search-result__item" }, [el("a", { href: page.url, "class": "md-search-result__link" }, [article])])
+        }))
+      })
+    }).catch(function (error) { meta.textContent = "Search is not available here (" + error.message + ")" })
+  }
+  window.addEventListener("input", function (event) {
+    if (event.target !== input) return
+    event.stopImmediatePropagation()
+    show(input.value)
+  }, true)
+  window.addEventListener("keyup", function (event) {
+    if (event.target === input && !/^(Arrow|Enter|Escape|Tab)/.test(event.key)) event.stopImmediatePropagation()
+  }, true)
+  input.addEventListener("focus", function () { pagefind() })
+  if (input.value) show(input.value)
+})()

@@ -249,6 +249,8 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
         staging = tempfile.mkdtemp(prefix="mljournal_")
         try:
             fresh = new_config or get_config()
+            if "journal" in fresh.plugins:  # Material's search: its index follows in-place updates
+                fresh.plugins["journal"].serving = True
             fresh.site_url = serve_url
             fresh.site_dir = staging
             build(fresh, serve_url=serve_url)

@@ -24,13 +24,14 @@ from mkdocs.structure.toc import get_toc
 from mljournal.engines.mkdocs.config import JournalConfig, settings_from
 from mljournal.engines.mkdocs.search_cache import keep_search_entries
 from mljournal.engines.mkdocs.files import install as install_safe_listing
-from mljournal.errors import JournalError
+from mljournal.errors import BuildError, JournalError
 from mljournal.index import JournalIndex, load_journal
 from mljournal.output import check_site_dir, mark_built, refused_source
 from mljournal.reading.walk import shown_path
 from mljournal.rendering.html import e, resolve_root
 from mljournal.rendering.render import RenderedSite, RenderOptions, SitePage, render_site
 from mljournal.rendering.routes import IN_NAV, NAV
+from mljournal.search import empty_material_index, index_site, search_kind
 from mljournal.settings import SettingsError
 
 log = logging.getLogger("mkdocs.plugins.journal")
@@ -58,6 +59,9 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         self.nav = self.env = None  # kept for `journal serve` to rebuild single pages
         self.pages: dict[str, SitePage] = {}
         self.nav_is_ours = False
+        self.serving = False  # `journal serve` sets it: pages change in place (no on_startup here: MkDocs
+        # would keep a plugin that has one from build to build, and its state with it)
+        self.search = "material"  # or "pagefind": what this build's site is searched with
         self.entry_count = self.model_count = self.warning_count = 0
 
     @event_priority(100)  # before the search plugin fills in its default separator
@@ -121,7 +125,14 @@ class JournalPlugin(BasePlugin[JournalConfig]):
             files.remove(unused)
         _whole_ids_in_queries(files, config)
         search = _search_plugin(config)
-        if search is not None:
+        try:
+            self.search = search_kind(settings.search, len(index.entries), self.serving) if search else "material"
+        except SettingsError as error:
+            raise PluginError(str(error)) from None
+        config.extra["mljournal_search"] = self.search  # the theme tells the pages' script
+        if self.search == "pagefind":
+            search.search_index.add_entry_from_context = lambda page: None  # Pagefind reads the built pages
+        elif search is not None:
             keep_search_entries(search, settings.cache_dir)
         for asset in rendered.assets:
             existing = files.get_file_from_path(asset.dest_uri)
@@ -141,8 +152,16 @@ class JournalPlugin(BasePlugin[JournalConfig]):
             config.nav = NAV + extra
         return files
 
+    @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """A plain `mkdocs build` marks its site too: a later build may replace that folder."""
+        """Pagefind's index, when the site uses it; a plain `mkdocs build` marks its site too:
+        a later build may replace that folder."""
+        if self.search == "pagefind":
+            try:
+                index_site(Path(config.site_dir))
+            except BuildError as error:
+                raise PluginError(str(error)) from None
+            empty_material_index(Path(config.site_dir))
         mark_built(Path(config.site_dir))
 
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
