@@ -113,7 +113,7 @@ def kind_of(relative: str) -> str:
     screenshots, which the blog has none of), the theme's assets, or other."""
     if relative.endswith(".html"):
         return "pages"
-    if relative.startswith("search/") or relative == "search.json":  # MkDocs/Material, Zensical
+    if relative.startswith(("search/", "pagefind/")) or relative == "search.json":  # Material, Pagefind, Zensical
         return "search"
     if relative.startswith(("assets/plots/", "assets/thumbs/", "runs/")):
         return "images"

@@ -60,7 +60,7 @@ def measure(site: Path, queries: list[str]) -> dict[str, list[float]]:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             for query in queries:
-                context = browser.new_context(viewport={"width": 412, "height": 823})
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
                 page = context.new_page()
                 page.goto(url + "timeline/")
                 page.wait_for_load_state("networkidle")
@@ -97,7 +97,7 @@ def main() -> None:
         models = sorted(p.name for p in (project / "journal" / "runs").iterdir())
         queries = [models[len(models) // 3], models[len(models) // 2], models[-1]]
         print(f"\n## search: {options.entries} entries, {options.runs} models; queries {', '.join(queries)}; "
-              "served gzipped; Chromium at phone width\n")
+              "served gzipped; Chromium, desktop width\n")
         print("| search | build | site search files | fetched to first results | first results after typing | results shown |")
         print("| --- | --- | --- | --- | --- | --- |")
         for kind in ("material", "pagefind"):
