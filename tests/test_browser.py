@@ -521,12 +521,9 @@ def test_a_journal_searched_with_pagefind_finds_a_model_id_whole_fetching_little
 
     from mljournal.cli import main
 
-    root = tmp_path / "project"
-    import shutil
+    from test_search import pagefind_project
 
-    shutil.copytree(REPO / "journal", root / "journal")
-    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("  - journal:\n", "  - journal:\n      search: pagefind\n", 1)
-    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+    root = pagefind_project(tmp_path)
     monkeypatch.chdir(root)
     assert CliRunner().invoke(main, ["build"], catch_exceptions=False).exit_code == 0
     with serving(root / "site") as url:

@@ -13,6 +13,15 @@ from mljournal import search
 from mljournal.settings import SettingsError
 
 
+def pagefind_project(tmp_path):
+    """The sample journal, set to `search: pagefind`."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "journal", root / "journal")
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("  - journal:\n", "  - journal:\n      search: pagefind\n", 1)
+    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+    return root
+
+
 def test_auto_chooses_pagefind_from_a_thousand_entries_when_it_is_installed(monkeypatch):
     monkeypatch.setattr(search, "installed", lambda: True)
     assert [search.search_kind("auto", n) for n in (0, 999, 1000, 10_000)] == ["material", "material", "pagefind", "pagefind"]
@@ -27,10 +36,7 @@ def test_auto_chooses_pagefind_from_a_thousand_entries_when_it_is_installed(monk
 
 
 def test_search_pagefind_without_pagefind_fails_the_build_naming_the_extra(tmp_path, monkeypatch, cli):
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "journal", root / "journal")
-    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("  - journal:\n", "  - journal:\n      search: pagefind\n", 1)
-    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+    root = pagefind_project(tmp_path)
     monkeypatch.chdir(root)
     monkeypatch.setattr(search, "installed", lambda: False)
     result = cli("build")
@@ -39,10 +45,7 @@ def test_search_pagefind_without_pagefind_fails_the_build_naming_the_extra(tmp_p
 
 
 def test_a_pagefind_site_has_the_chunked_index_and_an_empty_material_index(tmp_path, monkeypatch, cli):
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "journal", root / "journal")
-    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("  - journal:\n", "  - journal:\n      search: pagefind\n", 1)
-    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+    root = pagefind_project(tmp_path)
     monkeypatch.chdir(root)
     result = cli("build")
     assert result.exit_code == 0, result.output

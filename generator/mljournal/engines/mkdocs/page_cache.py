@@ -101,10 +101,9 @@ def empty_pages_without_markdown():
 
 
 def _search_index(config):
-    for name in ("material/search", "search"):
-        if name in config.plugins:
-            return getattr(config.plugins[name], "search_index", None)
-    return None
+    from mljournal.engines.mkdocs.plugin import _search_plugin
+
+    return getattr(_search_plugin(config), "search_index", None)
 
 
 def _site_key(config, nav) -> bytes:
@@ -135,10 +134,11 @@ def _page_key(site: bytes, page) -> str:
     neighbours = [(p.url, p.title) if p is not None else None for p in (page.previous_page, page.next_page)]
     digest.update(json.dumps([page.file.src_uri, page.url, str(page.title), page.meta, neighbours,
                               page.file.inclusion.name], sort_keys=True, default=str).encode())
-    digest.update(repr(_toc(page.toc)).encode())
+    digest.update(repr(toc_signature(page.toc)).encode())
     digest.update((page.content or "").encode())
     return digest.hexdigest()[:32]
 
 
-def _toc(items) -> list:
-    return [(item.id, item.url, item.title, item.level, _toc(item.children)) for item in items or []]
+def toc_signature(items) -> list:
+    """A table of contents as plain data, for a key."""
+    return [(item.id, item.url, item.title, item.level, toc_signature(item.children)) for item in items or []]

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from mljournal.cache import Store, made_by
+from mljournal.engines.mkdocs.page_cache import toc_signature
 
 CACHE = "search-1"
 
@@ -44,10 +45,6 @@ def keep_search_entries(search, cache_dir: Path | None) -> None:
 def _key(page, settings: str) -> str:
     digest = hashlib.sha256(f"{CACHE}\0".encode() + made_by("mkdocs-material", "jieba") + settings.encode())
     digest.update(json.dumps([page.url, str(page.title), page.meta], sort_keys=True, default=str).encode())
-    digest.update(repr(_toc(page.toc)).encode())
+    digest.update(repr(toc_signature(page.toc)).encode())
     digest.update((page.content or "").encode())
     return digest.hexdigest()[:32]
-
-
-def _toc(items) -> list:
-    return [(item.id, item.url, item.title, _toc(item.children)) for item in items or []]

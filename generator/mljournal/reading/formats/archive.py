@@ -3,7 +3,9 @@ offline experiment), read with the standard library and never unpacked to disk."
 
 from __future__ import annotations
 
+import json
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from mljournal.errors import Diagnostic
@@ -47,6 +49,21 @@ def read_member(archive: zipfile.ZipFile, name: str, shown: str, diagnostics: li
         diagnostics.append(Diagnostic(f"over {limit >> 20} MiB; ignored", where))
         return None
     return data
+
+
+def json_lines(data: bytes, where: str, diagnostics: list[Diagnostic], what: str) -> Iterator[object]:
+    """Each JSON value of a JSON-lines text (ClearML's events, Comet's messages); a line that
+    is not JSON is a Diagnostic naming `where` and the line ("not {what}; skipped"), unless it
+    is the last one, cut short by a writer that was killed mid-line."""
+    lines = data.split(b"\n")
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line.decode("utf-8"))
+        except (ValueError, RecursionError):
+            if number < len(lines):
+                diagnostics.append(Diagnostic(f"not {what}; skipped", where, number))
 
 
 def image_suffix(data: bytes) -> str | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mljournal.errors import Diagnostic
 from mljournal.reading.formats import UNFINISHED, Format, Image, Part, Shown, folder_of, name_of, newest_first_note
-from mljournal.reading.formats.archive import MAX_MEMBER_BYTES, open_zip, read_member
+from mljournal.reading.formats.archive import MAX_MEMBER_BYTES, json_lines, open_zip, read_member
 from mljournal.reading.metrics import Collector, to_float
 
 SESSION_FILES = ("task.json", "metrics.jsonl", "log.jsonl")
@@ -175,16 +175,7 @@ class _Source:
         data = self.bytes(name)
         if data is None:
             return
-        lines = data.split(b"\n")
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                events = json.loads(line.decode("utf-8"))
-            except (ValueError, RecursionError):
-                if number < len(lines):  # not the unfinished last line
-                    self.diagnostics.append(Diagnostic("not a JSON array of events; skipped", self.where(name), number))
-                continue
+        for events in json_lines(data, self.where(name), self.diagnostics, "a JSON array of events"):
             for event in events if isinstance(events, list) else [events]:
                 if isinstance(event, dict):
                     yield event

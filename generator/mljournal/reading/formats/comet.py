@@ -20,7 +20,7 @@ from pathlib import Path
 
 from mljournal.errors import Diagnostic
 from mljournal.reading.formats import UNFINISHED, Format, Image, Part, Shown, name_of, newest_first_note
-from mljournal.reading.formats.archive import image_suffix, open_zip, read_member
+from mljournal.reading.formats.archive import image_suffix, json_lines, open_zip, read_member
 from mljournal.reading.metrics import Collector, to_float
 
 ARCHIVE = re.compile(r"[0-9a-f]{32}\.zip")
@@ -88,16 +88,7 @@ def _messages(archive, where: str, part: Part, diagnostics: list[Diagnostic]) ->
     collector = Collector()
     others: dict[str, float] = {}
     system = 0
-    lines = data.split(b"\n")
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            message = json.loads(line.decode("utf-8"))
-        except (ValueError, RecursionError):
-            if number < len(lines):
-                diagnostics.append(Diagnostic("not a JSON message; skipped", f"{where}:messages.json", number))
-            continue
+    for message in json_lines(data, f"{where}:messages.json", diagnostics, "a JSON message"):
         if not isinstance(message, dict) or not isinstance(message.get("payload"), dict):
             continue
         kind, payload = message.get("type"), message["payload"]

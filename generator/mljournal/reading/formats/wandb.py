@@ -322,9 +322,9 @@ class _State:
                 self.extra.setdefault(label, found[number])
 
 
-def _item(data) -> tuple[str | None, object]:
-    """(name, value) of a HistoryItem/SummaryItem/ConfigItem: the name is its nested key
-    joined with '/', or its key."""
+def _path_and_raw(data) -> tuple[list[str], str | None]:
+    """A HistoryItem's, SummaryItem's or ConfigItem's path (its nested key, else its key) and
+    its value's JSON text."""
     key, nested, raw = None, [], None
     for number, wire, value in fields(data):
         if wire != 2:
@@ -335,43 +335,47 @@ def _item(data) -> tuple[str | None, object]:
             nested.append(bytes(value).decode("utf-8", "replace"))
         elif number == ITEM_VALUE_JSON:
             raw = bytes(value).decode("utf-8", "replace")
-    name = "/".join(nested) if nested else key
+    return nested or ([key] if key else []), raw
+
+
+def _decoded(raw: str | None) -> object:
     if raw is None:
-        return name, None
+        return None
     try:
-        return name, json.loads(raw)  # Python's json takes the bare NaN and Infinity the SDK writes
+        return json.loads(raw)  # Python's json takes the bare NaN and Infinity the SDK writes
     except (ValueError, RecursionError):
-        return name, raw
+        return raw
+
+
+def _item(data) -> tuple[str | None, object]:
+    """(name, value) of an item: the name is its path joined with '/'."""
+    path, raw = _path_and_raw(data)
+    return "/".join(path) or None, _decoded(raw)
 
 
 def _key_and_raw(data) -> tuple[str | None, str | None]:
-    """A SummaryItem's path ('a/b') and its value's JSON text."""
-    key, path, raw = None, [], None
-    for number, wire, value in fields(data):
-        if wire != 2:
-            continue
-        if number == ITEM_KEY:
-            key = bytes(value).decode("utf-8", "replace")
-        elif number == ITEM_NESTED_KEY:
-            path.append(bytes(value).decode("utf-8", "replace"))
-        elif number == ITEM_VALUE_JSON:
-            raw = bytes(value).decode("utf-8", "replace")
-    return ("/".join(path) if path else key), raw
+    """A SummaryItem's path ('a/b') and its value's JSON text, not decoded yet."""
+    path, raw = _path_and_raw(data)
+    return "/".join(path) or None, raw
+
+
+def _put(target: dict, path: list[str], value: object, replace_dicts: bool = True) -> None:
+    """`value` at `path` in nested dicts, making the dicts on the way."""
+    here = target
+    for part in path[:-1]:
+        inner = here.get(part)
+        if not isinstance(inner, dict):
+            inner = here[part] = {}
+        here = inner
+    if replace_dicts or not isinstance(here.get(path[-1]), dict):
+        here[path[-1]] = value
 
 
 def _nested(flat: dict[str, object]) -> dict:
     """{'a/b': 1} as {'a': {'b': 1}}, so a media object's parts stay together."""
     out: dict = {}
     for name, value in flat.items():
-        here = out
-        *parents, last = name.split("/")
-        for parent in parents:
-            inner = here.get(parent)
-            if not isinstance(inner, dict):
-                inner = here[parent] = {}
-            here = inner
-        if not isinstance(here.get(last), dict):
-            here[last] = value
+        _put(out, name.split("/"), value, replace_dicts=False)
     return out
 
 
@@ -380,36 +384,16 @@ def _update(target: dict, data, config: bool = False) -> None:
     for number, wire, value in fields(data):
         if wire != 2 or number not in (UPDATE, REMOVE):
             continue
-        path: list[str] = []
-        key, raw = None, None
-        for inner, inner_wire, inner_value in fields(value):
-            if inner_wire != 2:
-                continue
-            if inner == ITEM_KEY:
-                key = bytes(inner_value).decode("utf-8", "replace")
-            elif inner == ITEM_NESTED_KEY:
-                path.append(bytes(inner_value).decode("utf-8", "replace"))
-            elif inner == ITEM_VALUE_JSON:
-                raw = bytes(inner_value).decode("utf-8", "replace")
-        path = path or ([key] if key else [])
+        path, raw = _path_and_raw(value)
         if not path or path[0] == "_wandb":
             continue
         if number == REMOVE:
             _remove(target, path)
             continue
-        try:
-            parsed = json.loads(raw) if raw is not None else None
-        except (ValueError, RecursionError):
-            parsed = raw
+        parsed = _decoded(raw)
         if config and isinstance(parsed, dict) and set(parsed) <= {"value", "desc"} and "value" in parsed:
             parsed = parsed["value"]  # config.yaml's shape, in older records
-        here = target
-        for part in path[:-1]:
-            inner = here.get(part)
-            if not isinstance(inner, dict):
-                inner = here[part] = {}
-            here = inner
-        here[path[-1]] = parsed
+        _put(target, path, parsed)
 
 
 def _remove(target: dict, path: list[str]) -> None:
