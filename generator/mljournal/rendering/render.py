@@ -108,10 +108,12 @@ class RenderOptions:
 
 
 def render_site(
-    index: JournalIndex, options: RenderOptions, models: set[str] | None = None, tags: set[str] | None = None
+    index: JournalIndex, options: RenderOptions, models: set[str] | None = None, tags: set[str] | None = None,
+    months: set[str] | None = None,
 ) -> RenderedSite:
-    """Every page, file and problem of the site. With `models` / `tags`, the pages of other
-    models and tags are left out (html None): `journal serve` keeps what it has of them."""
+    """Every page, file and problem of the site. With `models` / `tags` / `months`, the pages
+    of other models, tags and timeline months are left out (html None): `journal serve` keeps
+    what it has of them."""
     settings = index.settings
     diagnostics: list[Diagnostic] = []
     theme = resources.files("mljournal.theme")
@@ -120,8 +122,8 @@ def render_site(
         return source if options.link_sources else page_path(source, options.directory_urls)
 
     # 1. Where everything will be.
-    months = timeline.month_pages(index.entries, settings.timeline_page_size)
-    entry_page = {entry.key: page_url(page.source) for page in months for entry in page.entries}
+    month_pages = timeline.month_pages(index.entries, settings.timeline_page_size)
+    entry_page = {entry.key: page_url(page.source) for page in month_pages for entry in page.entries}
     links = Links(
         model=lambda m: page_url(routes.MODEL.source(model=m)),
         entry=lambda en: entry_page[en.key],
@@ -152,7 +154,7 @@ def render_site(
         return plots
 
     def wants(route: routes.Route, key: str) -> bool:
-        chosen = {"model": models, "tag": tags}.get(route.follows or "")
+        chosen = {"model": models, "tag": tags, "month": months}.get(route.follows or "")
         return chosen is None or key in chosen
 
     try:
@@ -171,7 +173,7 @@ def render_site(
             return {model: file.dest_uri for model, file in data.items()}
 
         ctx = Context(index, PageKit(index, links, entry_html), bodies.section, page_url, screenshots, drawn, wants,
-                      months, key_metrics(index), data_files, compare_site)
+                      month_pages, key_metrics(index), data_files, compare_site)
         site = [page for kind in KINDS for page in kind.pages(ctx)]
         data_files()
         assets.extend(SiteAsset(path, Path(str(theme.joinpath(path)))) for path in compare.SHIPPED)

@@ -23,7 +23,7 @@ class Route:
     more: str | None = None  # page N's source (N > 1); None: never split
     nav: str | None = None  # its title in the nav: only the top pages are there
     search: str = "all"  # which of its pages the search indexes: all, first, none (copies of what others index)
-    follows: str | None = None  # its pages, one per model or tag, change with that model or tag alone
+    follows: str | None = None  # its pages, one per model, tag or month, change with that model, tag or month alone
     hide: tuple[str, ...] = ("navigation", "toc")  # the theme's sidebars left out
 
     def source(self, number: int = 1, **fields: str) -> str:
@@ -38,7 +38,7 @@ class Route:
 
 CONCLUSIONS = Route("conclusions", "index.md", "conclusions/{number}.md", nav="Conclusions", search="first")
 TIMELINE = Route("timeline", "timeline/index.md", nav="Timeline", search="none")  # the newest month's page, again
-MONTH = Route("month", "timeline/{month}/index.md", "timeline/{month}/{number}.md")
+MONTH = Route("month", "timeline/{month}/index.md", "timeline/{month}/{number}.md", follows="month")
 LINEAGE = Route("lineage", "models/index.md", nav="Models")
 MODEL = Route("model", "models/{model}.md", follows="model", hide=("navigation",))
 TAGS = Route("tags", "tags/index.md", nav="Tags")

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from mljournal.engines import stop_on_sigterm
 from mljournal.engines.mkdocs.plugin import _search_plugin
 from mljournal.index import JournalIndex, load_journal
+from mljournal.rendering.pages.timeline import month_of
 from mljournal.reading.walk import is_debris
 from mljournal.rendering.render import RenderedSite, render_site
 
@@ -61,15 +62,18 @@ class LiveSite:
         old_index: JournalIndex = plugin.index
         old_site: RenderedSite = plugin.rendered
         index = load_journal(plugin.settings, plugin.project)
-        models, tags = affected(old_index, index)
+        models, tags, months = affected(old_index, index)
         if models is None:
             return None
-        rendered = render_site(index, plugin.options, models=models, tags=tags)
+        rendered = render_site(index, plugin.options, models=models, tags=tags, months=months)
         by_key = {entry.key: entry for entry in index.entries}
-        linking = {model for key in rendered.rerendered if key in by_key for model in by_key[key].models} - models
-        if linking:  # entries whose links now resolve differently are also cards on their models' pages
+        relinked = [by_key[key] for key in rendered.rerendered if key in by_key]
+        linking = {model for entry in relinked for model in entry.models} - models
+        linking_months = {month_of(entry) for entry in relinked} - months
+        if linking or linking_months:  # entries whose links now resolve differently are cards on their pages too
             models |= linking
-            rendered = render_site(index, plugin.options, models=models, tags=tags)
+            months |= linking_months
+            rendered = render_site(index, plugin.options, models=models, tags=tags, months=months)
         old_pages = {page.src_uri: page for page in old_site.pages}
         if [p.src_uri for p in rendered.pages] != [p.src_uri for p in old_site.pages]:
             return None
@@ -125,8 +129,9 @@ class LiveSite:
         return [page.src_uri for page in changed]
 
 
-def affected(old: JournalIndex, new: JournalIndex) -> tuple[set[str] | None, set[str]]:
-    """The models and tags whose pages an edit can change, or (None, …): render everything.
+def affected(old: JournalIndex, new: JournalIndex) -> tuple[set[str] | None, set[str], set[str]]:
+    """The models, tags and timeline months whose pages an edit can change, or (None, …):
+    render everything.
 
     A model page shows its own entries, the entries that mention it, the corrections of
     those, its run and its parent's run (the dashed curves, the code diff), and its parent
@@ -135,7 +140,7 @@ def affected(old: JournalIndex, new: JournalIndex) -> tuple[set[str] | None, set
     if set(old.models) != set(new.models) or any(
         (old.models[m].parent, old.models[m].children) != (new.models[m].parent, new.models[m].children) for m in new.models
     ):
-        return None, set()
+        return None, set(), set()
     before = {entry.key: entry for entry in old.entries}
     after = {entry.key: entry for entry in new.entries}
     edited = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
@@ -147,6 +152,8 @@ def affected(old: JournalIndex, new: JournalIndex) -> tuple[set[str] | None, set
                 edited.add(target.key)
     models: set[str] = set()
     tags: set[str] = set()
+    # a month's page shows its entries' cards: an edited one, and those its correction changes
+    months = {month_of(entry) for key in edited for entry in (before.get(key), after.get(key)) if entry is not None}
     for index in (old, new):
         for model in index.models.values():
             if any(entry.key in edited for entry in model.entries + model.mentions):
@@ -158,7 +165,7 @@ def affected(old: JournalIndex, new: JournalIndex) -> tuple[set[str] | None, set
         if _run_signature(old.models[model_id].run) != _run_signature(model.run):
             models.add(model_id)
             models.update(model.children)
-    return models, tags
+    return models, tags, months
 
 
 def _run_signature(run) -> tuple:

@@ -32,11 +32,16 @@ class MonthPage:
         return self.month if self.number == 1 else f"{self.month} ({self.number})"
 
 
+def month_of(entry: Entry) -> str:
+    """The timeline month an entry is shown in: "2026-11"."""
+    return entry.date.strftime("%Y-%m")
+
+
 def month_pages(entries: list[Entry], size: int) -> list[MonthPage]:
     """Newest first: one page per month, split every `size` entries."""
     months: dict[str, list[Entry]] = {}
     for entry in sorted(entries, key=lambda en: (en.date, en.key), reverse=True):
-        months.setdefault(entry.date.strftime("%Y-%m"), []).append(entry)
+        months.setdefault(month_of(entry), []).append(entry)
     return [MonthPage(month, number, MONTH.source(number, month=month), chunk)
             for month, found in months.items() for number, chunk in enumerate(paginate(found, size), start=1)]
 
@@ -50,9 +55,9 @@ def pages(ctx: Context) -> Iterator[SitePage]:
     for page in months:
         link = ctx.page_url(page.source)
         title = f"Timeline {page.label}"
-        yield ctx.page(MONTH, title, timeline_page(ctx.kit, title, page.entries, timeline_pager(ctx, months, link),
-                                                   timeline_steps(ctx, months, link), True),
-                       page.number, month=page.month)
+        html = lambda page=page, link=link, title=title: timeline_page(  # noqa: E731 - rendered only when wanted
+            ctx.kit, title, page.entries, timeline_pager(ctx, months, link), timeline_steps(ctx, months, link), True)
+        yield ctx.page(MONTH, title, html, page.number, key=page.month, month=page.month)
 
 
 def timeline_page(kit: PageKit, title: str, entries: list[Entry], pager: Markup, steps: Markup,
