@@ -378,6 +378,21 @@ def whole_step(value: object) -> int | None:
 
 
 
+def number_of(value: object) -> float | None:
+    """A JSON value as a float: a number, or text that is one (``"0.5"``, ``"NaN"``,
+    ``"Infinity"``, ``"-inf"``: Python's float reads them all); None for booleans and the rest."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return to_float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
 def to_float(value: int | float) -> float:
     """A JSON number as a float; an integer too large for one is infinite, as it is in effect."""
     try:

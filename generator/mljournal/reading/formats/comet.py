@@ -13,7 +13,6 @@ data stays in the temporary folder of the machine that ran it.
 from __future__ import annotations
 
 import json
-import math
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,13 +20,12 @@ from pathlib import Path
 from mljournal.errors import Diagnostic
 from mljournal.reading.formats import UNFINISHED, Format, Image, Part, Shown, name_of, newest_first_note
 from mljournal.reading.formats.archive import image_suffix, json_lines, open_zip, read_member
-from mljournal.reading.metrics import Collector, to_float
+from mljournal.reading.metrics import Collector, number_of
 
 ARCHIVE = re.compile(r"[0-9a-f]{32}\.zip")
 BOOKKEEPING_PARAMS = ("curr_step", "curr_epoch")
 BOOKKEEPING_METRICS = ("process duration",)  # logged by the SDK as it ends
 BOOKKEEPING_OTHERS = ("offline_experiment", "hasNestedParams", "Name")
-SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf, "inf": math.inf, "-inf": -math.inf}
 
 
 def claim(files: list[str]) -> list[list[str]]:
@@ -94,7 +92,7 @@ def _messages(archive, where: str, part: Part, diagnostics: list[Diagnostic]) ->
         kind, payload = message.get("type"), message["payload"]
         if kind == "metric_msg" and isinstance(payload.get("metric"), dict):
             metric = payload["metric"]
-            name, value, step = str(metric.get("metricName", "")), _value(metric.get("metricValue")), metric.get("step")
+            name, value, step = str(metric.get("metricName", "")), number_of(metric.get("metricValue")), metric.get("step")
             if name.startswith("sys.") or name in BOOKKEEPING_METRICS:
                 system += 1
             elif name and value is not None and _is_int(step):
@@ -112,7 +110,7 @@ def _messages(archive, where: str, part: Part, diagnostics: list[Diagnostic]) ->
             if key == "Name" and value:
                 part.extra["name"] = str(value)
             elif key and key not in BOOKKEEPING_OTHERS:
-                number_value = _value(value)
+                number_value = number_of(value)
                 if number_value is not None and not isinstance(value, str):
                     others[key] = number_value
                 elif value is not None:
@@ -152,21 +150,6 @@ def _json(archive, member: str, where: str, diagnostics: list[Diagnostic]) -> di
         diagnostics.append(Diagnostic("not valid JSON; ignored", f"{where}:{member}"))
         return None
     return found if isinstance(found, dict) else None
-
-
-def _value(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return to_float(value)
-    if isinstance(value, str):
-        if value in SPECIAL:
-            return SPECIAL[value]
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
 
 
 def _is_int(value: object) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 from mljournal.errors import Diagnostic
 from mljournal.reading.formats import Format, Part, Shown, flatten, folder_of, name_of, newest_first_note
 from mljournal.reading.formats.journal import read_json_object
-from mljournal.reading.metrics import Collector, Series, to_float, whole_step
+from mljournal.reading.metrics import Collector, Series, number_of, whole_step
 
 MAX_METRICS_BYTES = 256 * 1024 * 1024
 STATUS = {"COMPLETED": "done", "RUNNING": "running", "FAILED": "failed", "INTERRUPTED": "interrupted",
@@ -65,7 +65,7 @@ def read(folder: Path, files: list[str], shown: Shown) -> tuple[Part, list[Diagn
         if isinstance(result, (int, float)) and not isinstance(result, bool):
             part.results["result"] = {"result": float(result)}
         elif isinstance(result, dict):
-            numbers = {k: float(v) for k, v in flatten(result).items() if _number(v) is not None}
+            numbers = {k: float(v) for k, v in flatten(result).items() if number_of(v) is not None}
             if numbers:
                 part.results["result"] = numbers
     config_file = _join(chosen, "config.json")
@@ -99,24 +99,11 @@ def _series(columns: object) -> Series | None:
         return None
     collector = Collector()  # sorts by step; the last value written for a step wins
     for step, value in zip(steps, values):
-        number = _number(value)
+        number = number_of(value)
         step = whole_step(step) if not isinstance(step, str) else None
         if step is not None:
             collector.add("", step, math.nan if number is None else number)
     return collector.series().get("", Series())
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return to_float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
 
 
 def _join(folder: str, name: str) -> str:
