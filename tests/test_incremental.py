@@ -47,6 +47,12 @@ def _upgrade(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stamp, "package_versions", lambda: {**real(), "mljournal": "9.9.9"})
 
 
+def _new_screenshot(root: Path, mp: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (900, 300), (10, 200, 30)).save(root / "journal/runs/mlp-3/confusion_matrix.png")
+
+
 EDITS = {
     "an entry edited": lambda root, mp: entry_of(root, "2026-10-08-mlp-5.md").open("a").write("\nAlso see hgb-2.\n"),
     "an entry added": lambda root, mp: (root / "journal/entries/2026-11/2026-11-21-mlp-3-late.md").write_text(
@@ -56,6 +62,13 @@ EDITS = {
         entry_of(root, "2026-10-08-mlp-5.md").with_name("2026-10-08-mlp-5-deeper.md")),
     "a run growing": lambda root, mp: (root / "journal/runs/mlp-3/metrics.jsonl").open("a").write(
         '{"step": 9999, "train_loss": 0.01, "val_loss": 0.2, "val_acc": 0.99}\n'),
+    "a screenshot replaced": _new_screenshot,  # an entry shows it: its cards on other pages change too
+    "a correction added": lambda root, mp: (root / "journal/entries/2026-11/2026-11-22-mlp-5-fix.md").write_text(
+        "---\ndate: 2026-11-22 09:00\nmodel: mlp-5\ncorrects: 2026-10-08-mlp-5\n---\nThe depth was 3, not 4.\n"),
+    "an entry moved to another month": lambda root, mp: _replace(entry_of(root, "2026-10-08-mlp-5.md"), "date: 2026-10-08",
+                                                                 "date: 2026-11-02"),
+    "a parent changed": lambda root, mp: _replace(entry_of(root, "2026-10-08-mlp-5.md"), "parent: mlp-3",
+                                                  "parent: mlp-2"),
     "a setting changed": lambda root, mp: _replace(root / "mkdocs.yml", "site_name: Digits journal",
                                                    "site_name: Digit experiments"),
     "the package upgraded": _upgrade,
@@ -100,3 +113,26 @@ def test_pages_are_reused_only_with_the_plugins_known_to_do_nothing_else_per_pag
         assert mkdocs_build._build_page is original  # another plugin may read or change any page
     with reusing_pages(Config(["search", "journal"]), None):
         assert mkdocs_build._build_page is original
+
+
+def test_after_one_edit_a_build_renders_only_the_pages_of_what_the_edit_touches(tmp_path, monkeypatch):
+    """The pages of the edited entry's model, of the models it mentions (hgb-2 now), of its tags and
+    of its month; the other models', tags' and months' pages come from the last build's render."""
+    from mljournal.index import load_journal
+    from mljournal.project import load_project
+    from mljournal.rendering.changes import PREVIOUS_FILE, Rendering, affected, outline_of
+
+    import pickle
+
+    root = tmp_path / "warm"
+    shutil.copytree(REPO / "journal", root / "journal")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    journal_build(root, monkeypatch)
+    project = load_project(root / "mkdocs.yml")
+    with open(project.settings.cache_dir / PREVIOUS_FILE, "rb") as handle:
+        previous: Rendering = pickle.load(handle)[1]
+    EDITS["an entry edited"](root, monkeypatch)
+    found = affected(previous.outline, outline_of(load_journal(project.settings, root)))
+    assert found is not None
+    assert (found.entries, found.models, found.tags, found.months) == (
+        {"2026-10/2026-10-08-mlp-5"}, {"mlp-5", "mlp-3", "mlp-2", "hgb-2"}, {"mlp", "depth", "regularisation"}, {"2026-10"})

@@ -7,7 +7,8 @@
   rest (AT_REST_SECONDS) is part of its key. The rules are written here once.
 - `Store`: parsed or rendered things by key, bounded in memory (least recently used out
   first; one slot per source, so a run appending all day keeps one copy, not one per read)
-  and, when given a folder, on disk as one pickle per key, written atomically.
+  and, when given a folder, on disk as one pickle per key, written atomically; a `Bundle`
+  keeps its values on disk in one file instead.
 - `ContentStore`: files named by the hash of what they hold (plots, thumbnails, images
   taken out of tool logs): an unchanged input is never drawn twice, and a name never
   changes meaning, so a browser may cache it forever.
@@ -151,6 +152,57 @@ class Store(Generic[V]):
         if self.folder is None or not isinstance(key, str):
             return None
         return self.folder / f"{key}.pickle"
+
+
+class Bundle(Store[V]):
+    """A Store whose disk part is one file: every value got or put since it was opened, by
+    key, written by `save` when one of them is new. For many small values read together
+    (an entry per file): one file opened instead of thousands. Values not used in a run are
+    not kept for the next."""
+
+    def __init__(self, name: str, path: Path | None = None, limit: int = 10_000) -> None:
+        super().__init__(name, None, limit)
+        self.path = path
+        self.stored: dict[Hashable, V] | None = None  # the file, read at the first miss in memory
+        self.used: dict[Hashable, V] = {}
+
+    def get(self, key: Hashable, slot: Hashable | None = None) -> V | None:
+        found = super().get(key, slot)
+        if found is None:
+            found = self._load().get(key)
+            if found is not None:
+                self._remember(key, key if slot is None else slot, found)
+        if found is not None:
+            self.used[key] = found
+        return found
+
+    def _load(self) -> dict[Hashable, V]:
+        if self.stored is None:
+            self.stored = {}
+            try:
+                with open(self.path, "rb") as handle:  # type: ignore[arg-type]
+                    found = pickle.load(handle)
+                if isinstance(found, dict):
+                    self.stored = found
+            except (OSError, TypeError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
+                pass  # none yet (or no path), damaged or outdated: made again from the sources
+        return self.stored
+
+    def put(self, key: Hashable, value: V, slot: Hashable | None = None) -> None:
+        super().put(key, value, slot)
+        self.used[key] = value
+
+    def save(self) -> None:
+        """Write the values used, when one was not in the file (all found in memory: nothing new)."""
+        if self.path is None or self.stored is None or self.used.keys() == self.stored.keys():
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with replacing(self.path) as partial, open(partial, "wb") as handle:
+                pickle.dump(self.used, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            pass  # a full or read-only cache costs time next build, never the data
+        self.stored = dict(self.used)
 
 
 class ContentStore:

@@ -66,9 +66,20 @@ def empty_material_index(site: Path) -> None:
     path.write_text(json.dumps({"config": config, "docs": []}, separators=(",", ":")), encoding="utf-8")
 
 
+def _pagefind() -> list[str]:
+    """Pagefind's binary itself (pagefind-bin's), without the Python wrapper's start-up when
+    it can; else the wrapper, which finds it."""
+    try:
+        from pagefind_bin import get_executable
+
+        return [str(get_executable())]
+    except Exception:  # noqa: BLE001 - an older or odd install: its wrapper knows
+        return [sys.executable, "-m", "pagefind"]
+
+
 def index_site(site: Path) -> None:
     """Write Pagefind's bundle into `site`/pagefind/, from the built pages."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", FOLDER,
+    command = [*_pagefind(), "--site", str(site), "--output-subdir", FOLDER,
                "--root-selector", CONTENT, "--exclude-selectors", LEFT_OUT,
                f"--include-characters={WORD_CHARACTERS}", "--silent"]
     try:

@@ -67,7 +67,8 @@ def stage_site(project: Project, stage: Path) -> tuple[BuildResult, list[str]]:
     """Render the journal and bring the staging folder up to date: (what it holds, warnings)."""
     from mljournal.index import load_journal
     from mljournal.rendering.html import resolve_root
-    from mljournal.rendering.render import RenderOptions, render_site
+    from mljournal.rendering.changes import render_reusing
+    from mljournal.rendering.render import RenderOptions
 
     settings = project.settings
     names, configs = markdown_extensions(project.config)
@@ -75,7 +76,7 @@ def stage_site(project: Project, stage: Path) -> tuple[BuildResult, list[str]]:
     options = RenderOptions(project.root, bool(project.config.get("use_directory_urls", True)), names, configs,
                             link_sources=True, site_name=str(project.config.get("site_name") or ""),
                             site_url=project.site_url, site_author=str(project.config.get("site_author") or ""))
-    rendered = render_site(index, options)
+    rendered = render_reusing(index, options).site
     warnings = [str(d) for d in index.diagnostics + rendered.diagnostics]
     for warning in warnings:
         log.warning(warning)

@@ -42,8 +42,10 @@ class PartCache:
     def put(self, key: str, found: tuple[Part, list[Diagnostic]], folder: Path, form: Format) -> None:
         self.store.put(key, found, self.slot(folder, form))
 
-    def read(self, folder: Path, files: list[str], form: Format, shown: Shown) -> tuple[Part, list[Diagnostic]]:
-        key = self.key(folder, files, form)
+    def read(self, folder: Path, files: list[str], form: Format, shown: Shown,
+             key: str | None = None) -> tuple[Part, list[Diagnostic]]:
+        """The files' Part; `key` is their `key`, when the caller has it already."""
+        key = key or self.key(folder, files, form)
         if key is None:
             return form.read(folder, files, shown)
         found = self.store.get(key, self.slot(folder, form))

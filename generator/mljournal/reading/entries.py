@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from mljournal.cache import Store, is_racy, made_by
+from mljournal.cache import Bundle, is_racy, made_by
 from mljournal.errors import Diagnostic, EntryError, FrontMatterError, JournalError, UnsafeIdError, did_you_mean
 from mljournal.ids import check_model_id
 from mljournal.reading import frontmatter
@@ -73,6 +73,7 @@ def read_entries(settings: Settings, shown_relative_to: Path) -> tuple[list[Entr
             entries.append(_read_entry_cached(path, root, shown_relative_to, default_zone, store))
         except JournalError as error:
             diagnostics.append(Diagnostic.from_error(error))
+    store.save()
     entries.sort(key=lambda e: (e.date, e.key))
     return _drop_name_twins(entries, diagnostics), diagnostics
 
@@ -97,19 +98,20 @@ def _drop_name_twins(entries: list[Entry], diagnostics: list[Diagnostic]) -> lis
 
 
 # Entries read, by what their file is now (size, mtime, inode), one per file, in this process
-# (`journal serve` re-reads only the files that changed) and in the cache folder (so does the
-# next `journal build`: parsing 2,000 front matters is most of reading a journal). A file
-# modified too recently to trust its stat is read again every time. The key holds the code
-# that read it (this package's version, Entry's fields): an upgrade reads every file again.
-ENTRY_CACHE = "entries-1:" + ",".join(f.name for f in fields(Entry))
+# (`journal serve` re-reads only the files that changed) and in one file of the cache folder
+# (so does the next `journal build`: parsing 2,000 front matters is most of reading a journal,
+# and opening 2,000 small files much of the rest). A file modified too recently to trust its
+# stat is read again every time. The key holds the code that read it (this package's
+# version, Entry's fields): an upgrade reads every file again.
+ENTRY_CACHE = "entries-2:" + ",".join(f.name for f in fields(Entry))
 
 
-def _store(cache_dir: Path | None) -> Store[Entry | JournalError]:
-    return Store("entries", cache_dir / "entries" if cache_dir else None, limit=100_000)
+def _store(cache_dir: Path | None) -> Bundle[Entry | JournalError]:
+    return Bundle("entries", cache_dir / "entries.pickle" if cache_dir else None, limit=100_000)
 
 
 def _read_entry_cached(path: Path, root: Path, shown_relative_to: Path, default_zone,
-                       store: Store[Entry | JournalError]) -> Entry:
+                       store: Bundle[Entry | JournalError]) -> Entry:
     try:
         stat = path.stat()
     except OSError:

@@ -10,12 +10,14 @@ never read.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from mljournal.cache import is_racy
 from mljournal.errors import Diagnostic, UnsafeIdError
 from mljournal.ids import check_model_id
 from mljournal.reading.cache import PartCache
@@ -61,6 +63,9 @@ class Run:
     meta: RunMeta | None
     metric_tool: dict[str, str] = field(default_factory=dict)  # metric -> the tool it comes from
     not_read: str = ""  # why a folder with files gave no metrics, for its page
+    # What the folder is now (its files' names, and the cache keys of what was read and of the
+    # screenshots), the same in every process; None when a file is too fresh to tell.
+    signature: str | None = None
 
     @property
     def sources(self) -> list[str]:
@@ -228,10 +233,15 @@ def read_run(
 
     parts: list[Part] = []
     claimed: set[str] = set()
+    signature = hashlib.sha256("\0".join(files).encode("utf-8", "surrogateescape"))
+    known = True  # every file old enough for its stat to tell what it is
     for form, group in _claims(files):
         claimed.update(group)
+        key = cache.key(folder, group, form)
+        known = known and key is not None
+        signature.update(f"\0{key}".encode())
         try:
-            part, found = cache.read(folder, group, form, shown)
+            part, found = cache.read(folder, group, form, shown, key)
         except OSError as error:  # deleted or replaced while we read it
             diagnostics.append(Diagnostic(f"cannot read: {error.strerror or error}", shown(group[0])))
             continue
@@ -260,7 +270,11 @@ def read_run(
         SCREENSHOT_SUFFIXES + NOTES)])
     if not_read:
         diagnostics.append(Diagnostic(not_read, shown_path(folder, shown_relative_to)))
-    return Run(model_id, folder, metrics, parts, images, _meta(parts), metric_tool, not_read), diagnostics
+    shots = [(image.name, image.stamp) for image in images if image.source]
+    known = known and all(stamp and not is_racy(stamp[1] / 1e9) for _, stamp in shots)
+    signature.update(repr(shots).encode("utf-8", "surrogateescape"))
+    return Run(model_id, folder, metrics, parts, images, _meta(parts), metric_tool, not_read,
+               signature.hexdigest() if known else None), diagnostics
 
 
 NOTES = (".md", ".txt", ".rst", ".html", ".pdf")  # what a person (or a tool's stdout) wrote: no metrics expected

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mljournal.atomic import replacing
-from mljournal.cache import ContentStore
+from mljournal.cache import Bundle, ContentStore, file_key
 from mljournal.errors import Diagnostic
 
 MAX_SHOTS = 60  # screenshots shown for one model (its page, its compare data); the rest are counted
@@ -40,6 +40,10 @@ class ImageStore:
         self.images = ContentStore(cache_dir, "extracted")
         self.svgs = ContentStore(cache_dir, "svg")
         self._seen: dict[Path, Picture | None] = {}
+        # what an image file gave, by what the file is now: the next build neither reads it
+        # (to hash it) nor opens it (to size it) again
+        self.known: Bundle[tuple[Picture | None, list[Diagnostic]]] = Bundle(
+            "pictures", cache_dir / "pictures.pickle", limit=100_000)
 
     def extracted(self, data: bytes, name: str) -> Path:
         """A file holding an image a tool wrote inside its logs, named by its content."""
@@ -47,8 +51,24 @@ class ImageStore:
 
     def picture(self, path: Path, shown: str, diagnostics: list[Diagnostic]) -> Picture | None:
         if path not in self._seen:
-            self._seen[path] = self._make(path, shown, diagnostics)
+            self._seen[path] = self._known(path, shown, diagnostics)
         return self._seen[path]
+
+    def _known(self, path: Path, shown: str, diagnostics: list[Diagnostic]) -> Picture | None:
+        key = file_key(f"{_VERSION.decode()}\0{shown}", path.parent, [path.name])
+        found = self.known.get(key) if key is not None else None
+        if found is not None and (found[0] is None or found[0].thumb.exists()):
+            diagnostics.extend(found[1])
+            return found[0]
+        made: list[Diagnostic] = []
+        picture = self._make(path, shown, made)
+        diagnostics.extend(made)
+        if key is not None and key == file_key(f"{_VERSION.decode()}\0{shown}", path.parent, [path.name]):
+            self.known.put(key, (picture, made))
+        return picture
+
+    def save(self) -> None:
+        self.known.save()
 
     def _make(self, path: Path, shown: str, diagnostics: list[Diagnostic]) -> Picture | None:
         try:

@@ -89,7 +89,9 @@ class RenderedSite:
     pages: list[SitePage]
     assets: list[SiteAsset]
     diagnostics: list[Diagnostic]
-    rerendered: set[str] = field(default_factory=set)  # entries whose HTML was rendered anew, by key
+    # entry key -> a digest of its HTML and of what each of its links resolved to: an entry
+    # whose digest differs from an earlier render's looks different on every page it is on
+    bodies: dict[str, str] = field(default_factory=dict)
     files: list[SiteFile] = field(default_factory=list)
 
 
@@ -181,7 +183,7 @@ def render_site(
     finally:
         drawn()  # also when rendering failed: the worker is never left behind
     bodies.save()
-    return RenderedSite(site, _unique_assets(assets), diagnostics, bodies.rerendered, files)
+    return RenderedSite(site, _unique_assets(assets), diagnostics, bodies.digests, files)
 
 
 def _files(ctx: Context, options: RenderOptions, diagnostics: list[Diagnostic]) -> list[SiteFile]:
@@ -226,6 +228,7 @@ def _screenshots(index: JournalIndex, options: RenderOptions, diagnostics: list[
             shots.setdefault(model_id, []).append(
                 Screenshot(shot.caption or relative, dest, thumb, picture.thumb_width, picture.thumb_height,
                            _is_strip(picture.width, picture.height)))
+    images.save()
     return assets, shots, targets
 
 
@@ -287,7 +290,7 @@ class EntryBodies:
         )).encode()).hexdigest()
         self.stored = _load_rendered(settings.cache_dir, self.setup)
         self.kept: dict[tuple, RenderedEntry] = {}
-        self.rerendered: set[str] = set()
+        self.digests: dict[str, str] = {}
 
     def resolve(self, path: str) -> Target | str:
         """Where a relative link of an entry (as a journal path) leads, or what is wrong with it."""
@@ -323,7 +326,6 @@ class EntryBodies:
         if found is not None and any(repr(self.resolve(path)) != seen for path, seen in found.links):
             found = None
         if found is None:
-            self.rerendered.add(entry.key)
             self.used.clear()
             context = _context(entry, self.settings.entries_folder, self.linkable[entry.key])
             found = RenderedEntry(Markup(self.renderer.render(text, context)), tuple(context.diagnostics),
@@ -335,6 +337,7 @@ class EntryBodies:
     def body(self, entry: Entry, diagnostics: list[Diagnostic]) -> Markup:
         found = self.render(entry, entry.body)
         diagnostics.extend(found.diagnostics)
+        self.digests[entry.key] = hashlib.sha1(repr((found.html, found.links)).encode()).hexdigest()
         return found.html
 
     def section(self, entry: Entry, text: str) -> Markup:

@@ -43,18 +43,20 @@ def load_config(config_file: Path, **overrides):
 
 
 def build(project: Project, site_dir: Path, *, strict: bool = False) -> BuildResult:
-    """The site in `site_dir` (which MkDocs empties first)."""
+    """The site in `site_dir` (which MkDocs empties first), beside the project's last site."""
     from mkdocs import exceptions
     from mkdocs.commands.build import build as mkdocs_build
 
     from mljournal.engines.mkdocs.page_cache import empty_pages_without_markdown, reusing_pages
+    from mljournal.engines.mkdocs.static_files import linking_unchanged
 
     config = load_config(project.config_file, strict=strict)
     config.site_dir = str(site_dir)
     collect = _Collect()
     logging.getLogger("mkdocs").addHandler(collect)
     try:
-        with reusing_pages(config, project.settings.cache_dir), empty_pages_without_markdown():
+        with reusing_pages(config, project.settings.cache_dir, project.site_dir), empty_pages_without_markdown(), \
+                linking_unchanged(project.site_dir, site_dir):
             mkdocs_build(config)
     except exceptions.Abort as error:
         raise BuildError(str(error).strip()) from None

@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 
 from mljournal.engines import stop_on_sigterm
 from mljournal.engines.mkdocs.plugin import _search_plugin
-from mljournal.index import JournalIndex, load_journal
-from mljournal.rendering.pages.timeline import month_of
+from mljournal.index import load_journal
 from mljournal.reading.walk import is_debris
-from mljournal.rendering.render import RenderedSite, render_site
+from mljournal.rendering.changes import render_changes
+from mljournal.rendering.render import RenderedSite
 
 log = logging.getLogger("mkdocs.plugins.journal")
 RUN_UPDATE_INTERVAL = 1.0  # seconds between updates caused by run files alone
@@ -59,40 +59,20 @@ class LiveSite:
         from mkdocs.commands.build import _build_page, _populate_page
 
         plugin = self.plugin
-        old_index: JournalIndex = plugin.index
         old_site: RenderedSite = plugin.rendered
         index = load_journal(plugin.settings, plugin.project)
-        models, tags, months = affected(old_index, index)
-        if models is None:
+        rendering = render_changes(plugin.rendering, index, plugin.options)
+        if rendering is None:
             return None
-        rendered = render_site(index, plugin.options, models=models, tags=tags, months=months)
-        by_key = {entry.key: entry for entry in index.entries}
-        relinked = [by_key[key] for key in rendered.rerendered if key in by_key]
-        linking = {model for entry in relinked for model in entry.models} - models
-        linking_months = {month_of(entry) for entry in relinked} - months
-        if linking or linking_months:  # entries whose links now resolve differently are cards on their pages too
-            models |= linking
-            months |= linking_months
-            rendered = render_site(index, plugin.options, models=models, tags=tags, months=months)
+        rendered = rendering.site
         old_pages = {page.src_uri: page for page in old_site.pages}
-        if [p.src_uri for p in rendered.pages] != [p.src_uri for p in old_site.pages]:
-            return None
-        pages, changed = [], []
-        for page in rendered.pages:
-            before = old_pages[page.src_uri]
-            if page.html is None:
-                pages.append(before)
-                continue
-            pages.append(page)
-            if (page.html, page.title, page.toc, page.hide, page.searchable) != (
-                before.html, before.title, before.toc, before.hide, before.searchable
-            ):
-                changed.append(page)
+        changed = [page for page in rendered.pages if page is not old_pages[page.src_uri] and (
+            page.html, page.title, page.toc, page.hide, page.searchable) != (
+            (before := old_pages[page.src_uri]).html, before.title, before.toc, before.hide, before.searchable)]
         for diagnostic in index.diagnostics + rendered.diagnostics:
             log.warning(str(diagnostic))
         site_dir = Path(self.config.site_dir)
-        # The plots of models not rendered this time are as they were.
-        assets = rendered.assets + [a for a in old_site.assets if a.plot_of is not None and a.plot_of not in models]
+        assets = rendered.assets
         for asset in assets:
             target = site_dir / asset.dest_uri
             source = asset.source.stat()
@@ -110,7 +90,7 @@ class LiveSite:
                 (site_dir / made.dest_uri).write_bytes(made.content)
         for gone in set(before) - {made.dest_uri for made in rendered.files}:
             (site_dir / gone).unlink(missing_ok=True)
-        plugin.accept(index, RenderedSite(pages, assets, rendered.diagnostics, files=rendered.files))
+        plugin.accept(index, rendering)
         search = _search_plugin(self.config)
         files, nav, env = plugin.files, plugin.nav, plugin.env
         doc_files = files.documentation_pages()
@@ -127,54 +107,6 @@ class LiveSite:
         if search is not None and changed:
             search.on_post_build(config=self.config)
         return [page.src_uri for page in changed]
-
-
-def affected(old: JournalIndex, new: JournalIndex) -> tuple[set[str] | None, set[str], set[str]]:
-    """The models, tags and timeline months whose pages an edit can change, or (None, …):
-    render everything.
-
-    A model page shows its own entries, the entries that mention it, the corrections of
-    those, its run and its parent's run (the dashed curves, the code diff), and its parent
-    and children by name.
-    """
-    if set(old.models) != set(new.models) or any(
-        (old.models[m].parent, old.models[m].children) != (new.models[m].parent, new.models[m].children) for m in new.models
-    ):
-        return None, set(), set()
-    before = {entry.key: entry for entry in old.entries}
-    after = {entry.key: entry for entry in new.entries}
-    edited = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
-    for index in (old, new):  # an entry's card shows what corrects it and what it corrects
-        for key in list(edited):
-            edited.update(fix.key for fix in index.corrections.get(key, []))
-            target = index.corrected.get(key)
-            if target is not None:
-                edited.add(target.key)
-    models: set[str] = set()
-    tags: set[str] = set()
-    # a month's page shows its entries' cards: an edited one, and those its correction changes
-    months = {month_of(entry) for key in edited for entry in (before.get(key), after.get(key)) if entry is not None}
-    for index in (old, new):
-        for model in index.models.values():
-            if any(entry.key in edited for entry in model.entries + model.mentions):
-                models.add(model.id)
-        for slug, tag in index.tags.items():
-            if any(entry.key in edited for entry in tag.entries):
-                tags.add(slug)
-    for model_id, model in new.models.items():
-        if _run_signature(old.models[model_id].run) != _run_signature(model.run):
-            models.add(model_id)
-            models.update(model.children)
-    return models, tags, months
-
-
-def _run_signature(run) -> tuple:
-    """What a run's page shows, by identity: unchanged files give the very same cached
-    metrics, parameters and images (a run's Parts are shallow copies of the cached ones)."""
-    if run is None:
-        return ()
-    return tuple((id(part.metrics), id(part.params), id(part.images), id(part.tables)) for part in run.parts) + tuple(
-        (shot.name, shot.stamp) for shot in run.screenshots)  # a replaced screenshot: a new thumbnail
 
 
 class _Changes:

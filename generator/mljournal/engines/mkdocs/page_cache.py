@@ -28,11 +28,11 @@ RENDERERS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pyg
 
 
 @contextlib.contextmanager
-def reusing_pages(config, cache_dir: Path | None):
+def reusing_pages(config, cache_dir: Path | None, last_site: Path | None = None):
     """During a `mkdocs build` of `config`: pages built from unchanged inputs are written from
-    the cache, the others built as usual and kept."""
+    the cache (linked from `last_site`, the site the build will replace, when it holds the
+    very same bytes), the others built as usual and kept."""
     import mkdocs.commands.build as mkdocs_build
-    from mkdocs import utils
 
     if cache_dir is None or not set(config.plugins) <= KNOWN_PLUGINS:
         yield
@@ -51,7 +51,7 @@ def reusing_pages(config, cache_dir: Path | None):
         found = store.get(key, slot=page.url)
         if found is not None:
             output, entries = found
-            utils.write_file(output, page.file.abs_dest_path)
+            _write(output, Path(page.file.abs_dest_path), Path(config.site_dir), last_site)
             if search is not None:
                 search.entries.extend(dict(entry) for entry in entries)
             return None
@@ -70,6 +70,23 @@ def reusing_pages(config, cache_dir: Path | None):
         yield
     finally:
         mkdocs_build._build_page = original
+
+
+def _write(output: bytes, target: Path, site_dir: Path, last_site: Path | None) -> None:
+    """`output` at `target`: a link to the last site's file when that holds the same bytes
+    (reading a file costs a third of writing it; nothing writes into a page once it is built)."""
+    from mkdocs import utils
+
+    if last_site is not None:
+        try:
+            last = last_site / target.relative_to(site_dir)
+            if last.stat().st_size == len(output) and last.read_bytes() == output:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(last, target)
+                return
+        except (OSError, ValueError):
+            pass  # not there, or no links here: written
+    utils.write_file(output, str(target))
 
 
 @contextlib.contextmanager

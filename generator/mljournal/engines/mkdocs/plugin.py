@@ -29,7 +29,8 @@ from mljournal.index import JournalIndex, load_journal
 from mljournal.output import check_site_dir, mark_built, refused_source
 from mljournal.reading.walk import shown_path
 from mljournal.rendering.html import e, resolve_root
-from mljournal.rendering.render import RenderedSite, RenderOptions, SitePage, render_site
+from mljournal.rendering.changes import Rendering, render_reusing
+from mljournal.rendering.render import RenderedSite, RenderOptions, SitePage
 from mljournal.rendering.routes import IN_NAV, NAV
 from mljournal.search import empty_material_index, index_site, search_kind
 from mljournal.settings import SettingsError
@@ -52,6 +53,7 @@ class JournalPlugin(BasePlugin[JournalConfig]):
     def __init__(self) -> None:
         self.settings = None
         self.rendered: RenderedSite | None = None
+        self.rendering: Rendering | None = None  # the same, with the outline of the journal it shows
         self.index: JournalIndex | None = None
         self.options: RenderOptions | None = None
         self.project: Path | None = None
@@ -105,14 +107,15 @@ class JournalPlugin(BasePlugin[JournalConfig]):
                 site_url=config.site_url,
                 site_author=config.site_author or "",
             )
-            rendered = render_site(index, options)
+            rendering = render_reusing(index, options)
         except JournalError as error:
             raise PluginError(str(error)) from None
+        rendered = rendering.site
         diagnostics = index.diagnostics + rendered.diagnostics
         for diagnostic in diagnostics:
             log.warning(str(diagnostic))
         self.project, self.options = project, options
-        self.accept(index, rendered)
+        self.accept(index, rendering)
         for page in rendered.pages:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
@@ -183,9 +186,10 @@ class JournalPlugin(BasePlugin[JournalConfig]):
                 pass  # no cache folder: compiled as before
         return env
 
-    def accept(self, index: JournalIndex, rendered: RenderedSite) -> None:
+    def accept(self, index: JournalIndex, rendering: Rendering) -> None:
         """The journal and pages the site now shows."""
-        self.index, self.rendered = index, rendered
+        rendered = rendering.site
+        self.index, self.rendering, self.rendered = index, rendering, rendered
         self.entry_count, self.model_count = len(index.entries), len(index.models)
         self.warning_count = len(index.diagnostics) + len(rendered.diagnostics)
         self.pages = {page.src_uri: page for page in rendered.pages}
