@@ -154,6 +154,46 @@ class Store(Generic[V]):
         return self.folder / f"{key}.pickle"
 
 
+_PICKLES: dict[str, tuple[tuple, object]] = {}  # path -> (what the file was, what it held)
+
+
+def read_pickle(path: Path) -> object | None:
+    """What a pickle file of the cache holds, or None (missing, damaged, made by other code).
+    Read once in a process while the file stays as it was (`journal serve` does not read
+    megabytes again at every edit); callers must not change what it returns."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    identity = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    with _LOCK:
+        known = _PICKLES.get(str(path))
+    if known is not None and known[0] == identity:
+        return known[1]
+    try:
+        with open(path, "rb") as handle:
+            value = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError, TypeError):
+        return None
+    with _LOCK:
+        _PICKLES[str(path)] = (identity, value)
+    return value
+
+
+def write_pickle(path: Path, value: object) -> None:
+    """`value` into the pickle file `path`, atomically; a full or read-only cache costs time
+    next build, never the data."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with replacing(path) as partial, open(partial, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        stat = os.stat(path)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        return
+    with _LOCK:
+        _PICKLES[str(path)] = ((stat.st_size, stat.st_mtime_ns, stat.st_ino), value)
+
+
 class Bundle(Store[V]):
     """A Store whose disk part is one file: every value got or put since it was opened, by
     key, written by `save` when one of them is new. For many small values read together
@@ -178,14 +218,8 @@ class Bundle(Store[V]):
 
     def _load(self) -> dict[Hashable, V]:
         if self.stored is None:
-            self.stored = {}
-            try:
-                with open(self.path, "rb") as handle:  # type: ignore[arg-type]
-                    found = pickle.load(handle)
-                if isinstance(found, dict):
-                    self.stored = found
-            except (OSError, TypeError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError):
-                pass  # none yet (or no path), damaged or outdated: made again from the sources
+            found = read_pickle(self.path) if self.path is not None else None
+            self.stored = found if isinstance(found, dict) else {}  # none yet, damaged or outdated: made again
         return self.stored
 
     def put(self, key: Hashable, value: V, slot: Hashable | None = None) -> None:
@@ -196,13 +230,8 @@ class Bundle(Store[V]):
         """Write the values used, when one was not in the file (all found in memory: nothing new)."""
         if self.path is None or self.stored is None or self.used.keys() == self.stored.keys():
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with replacing(self.path) as partial, open(partial, "wb") as handle:
-                pickle.dump(self.used, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):
-            pass  # a full or read-only cache costs time next build, never the data
         self.stored = dict(self.used)
+        write_pickle(self.path, self.stored)
 
 
 class ContentStore:
@@ -232,3 +261,4 @@ def clear_memory() -> None:
     with _LOCK:
         for memory in _MEMORY.values():
             memory.clear()
+        _PICKLES.clear()

@@ -55,7 +55,7 @@ def find_mentions(text: str, known: frozenset[str] | set[str]) -> list[str]:
     ID inside a web address (``https://wandb.ai/me/runs/tcn-7``) is not a mention.
     """
     found: dict[str, None] = {}
-    for token in _TOKEN.findall(URL.sub(" ", text)):
+    for token in _tokens(text):
         while token:
             if token in known:
                 found.setdefault(token, None)
@@ -65,6 +65,13 @@ def find_mentions(text: str, known: frozenset[str] | set[str]) -> list[str]:
             else:
                 break
     return list(found)
+
+
+@functools.lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    """The words of `text` that could be IDs, each once, in order: an entry's text is read for
+    mentions at every build and every update of `journal serve`, and rarely changes."""
+    return tuple(dict.fromkeys(_TOKEN.findall(URL.sub(" ", text))))
 
 
 def mention_pattern(ids: list[str]) -> re.Pattern[str] | None:

@@ -6,7 +6,6 @@ line) and skipped, and every other entry is read.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from dataclasses import dataclass, fields
 from datetime import date as date_type
@@ -116,9 +115,8 @@ def _read_entry_cached(path: Path, root: Path, shown_relative_to: Path, default_
         stat = path.stat()
     except OSError:
         return read_entry(path, root, shown_relative_to, default_zone)
-    identity = (ENTRY_CACHE, made_by(), str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino, str(root),
-                str(shown_relative_to), str(default_zone))
-    key = hashlib.sha256(repr(identity).encode()).hexdigest()[:32]
+    key = (ENTRY_CACHE, made_by(), str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino, str(root),
+           str(shown_relative_to), str(default_zone))
     found = store.get(key, slot=path)
     if found is None:
         try:

@@ -16,12 +16,13 @@ import re
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import NamedTuple
 
 from mljournal.cache import is_racy
 from mljournal.errors import Diagnostic, UnsafeIdError
 from mljournal.ids import check_model_id
 from mljournal.reading.cache import PartCache
-from mljournal.reading.formats import META_KEYS, TOOL_FOLDERS, TOOL_LINKS, Part, formats
+from mljournal.reading.formats import META_KEYS, TOOL_FOLDERS, TOOL_LINKS, Format, Part, formats
 from mljournal.reading.metrics import Series
 from mljournal.reading.names import goal_of  # noqa: F401 - where the pages look for it
 from mljournal.reading.walk import shown_path, walk_files
@@ -124,9 +125,10 @@ def read_runs(
             continue
         folders.append((model_id, folder))
     listings = {folder: _listing(folder, shown_relative_to) for _, folder in folders}  # each folder walked once
-    _prefetch({folder: listing[0] for folder, listing in listings.items()}, shown_relative_to, cache)
+    claims = {folder: _claims_of(folder, listing[0], cache) for folder, listing in listings.items()}  # and claimed once
+    _prefetch(claims, shown_relative_to, cache)
     for model_id, folder in folders:
-        run, found = read_run(model_id, folder, shown_relative_to, cache, listings[folder])
+        run, found = read_run(model_id, folder, shown_relative_to, cache, listings[folder], claims[folder])
         runs[model_id] = run
         diagnostics.extend(found)
     return runs, diagnostics
@@ -135,7 +137,7 @@ def read_runs(
 PARALLEL_AT = 16  # uncached file groups from which reading is spread over the cores
 
 
-def _prefetch(folders: dict[Path, list[str]], base: Path, cache: PartCache) -> None:
+def _prefetch(folders: dict[Path, list[Claimed]], base: Path, cache: PartCache) -> None:
     """Read the file groups the cache lacks in a pool of processes, one per core, and put
     them in the cache, so a cold build reads its runs in parallel. Groups whose files are
     too fresh to cache are left to `read_run`, as are any that fail here."""
@@ -145,9 +147,8 @@ def _prefetch(folders: dict[Path, list[str]], base: Path, cache: PartCache) -> N
     if not can_spawn():
         return
     pending = []
-    for folder, files in folders.items():
-        for form, group in _claims(files):
-            key = cache.key(folder, group, form)
+    for folder, claims in folders.items():
+        for form, group, key in claims:
             if key is not None and not cache.has(key):
                 pending.append((key, folder, group, form))
     if len(pending) < PARALLEL_AT:
@@ -208,6 +209,16 @@ def _listing(folder: Path, base: Path) -> tuple[list[str], list[Screenshot], lis
     return files, images, diagnostics
 
 
+class Claimed(NamedTuple):
+    form: Format
+    files: list[str]  # the group of files it reads
+    key: str | None  # their cache key (PartCache.key)
+
+
+def _claims_of(folder: Path, files: list[str], cache: PartCache) -> list[Claimed]:
+    return [Claimed(form, group, cache.key(folder, group, form)) for form, group in _claims(files)]
+
+
 def _claims(files: list[str]):
     """(format, group of files) for each group a format claims, in claiming order."""
     unclaimed = [f for f in files if not f.lower().endswith(SCREENSHOT_SUFFIXES)]
@@ -222,10 +233,14 @@ def _claims(files: list[str]):
 def read_run(
     model_id: str, folder: Path, shown_relative_to: Path, cache: PartCache | None = None,
     listing: tuple[list[str], list[Screenshot], list[Diagnostic]] | None = None,
+    claims: list[Claimed] | None = None,
 ) -> tuple[Run, list[Diagnostic]]:
-    """One run folder; `listing` is its `_listing`, when the caller has walked it already."""
+    """One run folder; `listing` is its `_listing` and `claims` its `_claims_of`, when the
+    caller has them already."""
     cache = cache or PartCache(None)
     files, images, diagnostics = listing or _listing(folder, shown_relative_to)
+    if claims is None:
+        claims = _claims_of(folder, files, cache)
     images, diagnostics = list(images), list(diagnostics)
 
     def shown(relative: str) -> str:
@@ -235,9 +250,8 @@ def read_run(
     claimed: set[str] = set()
     signature = hashlib.sha256("\0".join(files).encode("utf-8", "surrogateescape"))
     known = True  # every file old enough for its stat to tell what it is
-    for form, group in _claims(files):
+    for form, group, key in claims:
         claimed.update(group)
-        key = cache.key(folder, group, form)
         known = known and key is not None
         signature.update(f"\0{key}".encode())
         try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mljournal.atomic import replacing
-from mljournal.cache import Bundle, ContentStore, file_key
+from mljournal.cache import Bundle, ContentStore, is_racy
 from mljournal.errors import Diagnostic
 
 MAX_SHOTS = 60  # screenshots shown for one model (its page, its compare data); the rest are counted
@@ -49,13 +49,17 @@ class ImageStore:
         """A file holding an image a tool wrote inside its logs, named by its content."""
         return self.images.put_bytes(hashlib.sha256(data), Path(name).suffix, data)
 
-    def picture(self, path: Path, shown: str, diagnostics: list[Diagnostic]) -> Picture | None:
+    def picture(self, path: Path, shown: str, diagnostics: list[Diagnostic],
+                stamp: tuple | None = None) -> Picture | None:
+        """What the image at `path` is, sized, with its thumbnail. `stamp` is its file's (size,
+        mtime, inode) when it was listed (empty: unknown); None: `path` is named by its content."""
         if path not in self._seen:
-            self._seen[path] = self._known(path, shown, diagnostics)
+            self._seen[path] = self._known(path, shown, diagnostics, stamp)
         return self._seen[path]
 
-    def _known(self, path: Path, shown: str, diagnostics: list[Diagnostic]) -> Picture | None:
-        key = file_key(f"{_VERSION.decode()}\0{shown}", path.parent, [path.name])
+    def _known(self, path: Path, shown: str, diagnostics: list[Diagnostic], stamp: tuple | None) -> Picture | None:
+        trusted = stamp is None or (stamp and not is_racy(stamp[1] / 1e9))
+        key = (_VERSION, str(path), shown, stamp) if trusted else None
         found = self.known.get(key) if key is not None else None
         if found is not None and (found[0] is None or found[0].thumb.exists()):
             diagnostics.extend(found[1])
@@ -63,7 +67,7 @@ class ImageStore:
         made: list[Diagnostic] = []
         picture = self._make(path, shown, made)
         diagnostics.extend(made)
-        if key is not None and key == file_key(f"{_VERSION.decode()}\0{shown}", path.parent, [path.name]):
+        if key is not None:
             self.known.put(key, (picture, made))
         return picture
 

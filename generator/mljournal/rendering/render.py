@@ -10,7 +10,6 @@ screenshots (and thumbnails of them): checkpoints stay where they are.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from importlib import resources
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,8 +17,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from mljournal.atomic import replacing
-from mljournal.cache import Store
+from mljournal.cache import Store, read_pickle, write_pickle
 from mljournal.errors import Diagnostic
 from mljournal.ids import find_mentions
 from mljournal.index import JournalIndex
@@ -36,7 +34,7 @@ from mljournal.rendering.pages.kit import Links, PageKit
 from mljournal.rendering.plots import PlotJob, panels, start_plots
 
 _rendered: Store[RenderedEntry] = Store("rendered", limit=50_000)  # entry Markdown -> its render, in this process
-RENDER_VERSION = 2  # bump when rendering changes what the same Markdown gives
+RENDER_VERSION = 3  # bump when rendering changes what the same Markdown gives
 RENDERED_FILE = "rendered.pickle"
 
 
@@ -55,20 +53,8 @@ def _versions() -> tuple:
 
 def _load_rendered(cache_dir: Path, setup: str) -> dict[tuple, RenderedEntry]:
     """The last build's renders, if they were made with the same set-up."""
-    try:
-        with open(cache_dir / RENDERED_FILE, "rb") as handle:
-            found = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError, TypeError):
-        return {}
+    found = read_pickle(cache_dir / RENDERED_FILE)
     return found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] == setup else {}
-
-
-def _store_rendered(cache_dir: Path, setup: str, kept: dict[tuple, RenderedEntry]) -> None:
-    try:
-        with replacing(cache_dir / RENDERED_FILE) as partial, open(partial, "wb") as handle:
-            pickle.dump((setup, kept), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    except OSError:
-        pass  # a read-only cache costs time next build, never the site
 
 
 @dataclass
@@ -215,7 +201,7 @@ def _screenshots(index: JournalIndex, options: RenderOptions, diagnostics: list[
             relative = shot.name
             source = shot.source or images.extracted(shot.data or b"", relative)
             shown = shown_path(shot.source, options.project_dir) if shot.source else f"{shown_path(run.path, options.project_dir)}/{relative}"
-            picture = images.picture(source, shown, diagnostics)
+            picture = images.picture(source, shown, diagnostics, shot.stamp if shot.source else None)
             if picture is None:
                 continue
             dest = f"{settings.runs_folder}/{model_id}/{relative}"
@@ -264,6 +250,13 @@ class RenderedEntry:
     html: Markup
     diagnostics: tuple[Diagnostic, ...]
     links: tuple[tuple[str, str], ...]  # (journal path, what it resolved to) for each link it has
+    digest: str = ""  # of the HTML and the links: what changes.affected compares
+
+    def __post_init__(self) -> None:
+        if not self.digest:
+            content = hashlib.sha1(self.html.encode("utf-8", "surrogatepass"))
+            content.update(repr(self.links).encode("utf-8", "surrogatepass"))
+            object.__setattr__(self, "digest", content.hexdigest())
 
 
 class EntryBodies:
@@ -291,6 +284,7 @@ class EntryBodies:
         self.stored = _load_rendered(settings.cache_dir, self.setup)
         self.kept: dict[tuple, RenderedEntry] = {}
         self.digests: dict[str, str] = {}
+        self._resolutions: dict[str, str] = {}
 
     def resolve(self, path: str) -> Target | str:
         """Where a relative link of an entry (as a journal path) leads, or what is wrong with it."""
@@ -317,13 +311,21 @@ class EntryBodies:
 
     def _recorded(self, path: str) -> Target | str:
         result = self.resolve(path)
-        self.used.append((path, repr(result)))
+        self.used.append((path, self.resolution(path)))
         return result
+
+    def resolution(self, path: str) -> str:
+        """`resolve(path)` as text, to compare with what a kept render's link resolved to;
+        worked out once a render (thousands of links lead to a few hundred screenshots)."""
+        found = self._resolutions.get(path)
+        if found is None:
+            found = self._resolutions[path] = repr(self.resolve(path))
+        return found
 
     def render(self, entry: Entry, text: str) -> RenderedEntry:
         key = (self.setup, text, entry.key, entry.source, entry.body_line, tuple(self.linkable[entry.key]))
         found = _rendered.get(key) or self.stored.get(key)
-        if found is not None and any(repr(self.resolve(path)) != seen for path, seen in found.links):
+        if found is not None and any(self.resolution(path) != seen for path, seen in found.links):
             found = None
         if found is None:
             self.used.clear()
@@ -337,7 +339,7 @@ class EntryBodies:
     def body(self, entry: Entry, diagnostics: list[Diagnostic]) -> Markup:
         found = self.render(entry, entry.body)
         diagnostics.extend(found.diagnostics)
-        self.digests[entry.key] = hashlib.sha1(repr((found.html, found.links)).encode()).hexdigest()
+        self.digests[entry.key] = found.digest
         return found.html
 
     def section(self, entry: Entry, text: str) -> Markup:
@@ -345,7 +347,13 @@ class EntryBodies:
         return self.render(entry, text).html
 
     def save(self) -> None:
-        _store_rendered(self.settings.cache_dir, self.setup, self.kept)
+        """Keep the renders for the next build: those used this time, and the earlier ones of
+        texts still in an entry (a section on a page not rendered this time)."""
+        bodies = {entry.key: entry.body for entry in self.index.entries}
+        kept = {**{key: found for key, found in self.stored.items()
+                   if key[2] in bodies and key[1] in bodies[key[2]]}, **self.kept}
+        if kept.keys() != self.stored.keys() or any(self.stored[key] is not found for key, found in kept.items()):
+            write_pickle(self.settings.cache_dir / RENDERED_FILE, (self.setup, kept))
 
 
 def _context(entry: Entry, entries_folder: str, mentions: list[str]) -> RenderContext:

@@ -74,10 +74,10 @@ class LiveSite:
         site_dir = Path(self.config.site_dir)
         assets = rendered.assets
         for asset in assets:
-            target = site_dir / asset.dest_uri
             source = asset.source.stat()
             signature = (source.st_size, source.st_mtime_ns)
-            if self.copied.get(asset.dest_uri) != signature or not target.exists():
+            if self.copied.get(asset.dest_uri) != signature:  # else copied by this server: it is there
+                target = site_dir / asset.dest_uri
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(asset.source, target)
                 self.copied[asset.dest_uri] = signature
