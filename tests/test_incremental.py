@@ -120,7 +120,7 @@ def test_after_one_edit_a_build_renders_only_the_pages_of_what_the_edit_touches(
     of its month; the other models', tags' and months' pages come from the last build's render."""
     from mljournal.index import load_journal
     from mljournal.project import load_project
-    from mljournal.rendering.changes import PREVIOUS_FILE, Rendering, affected, outline_of
+    from mljournal.rendering.changes import PREVIOUS_FILE, Outline, affected, outline_of
 
     import pickle
 
@@ -130,9 +130,9 @@ def test_after_one_edit_a_build_renders_only_the_pages_of_what_the_edit_touches(
     journal_build(root, monkeypatch)
     project = load_project(root / "mkdocs.yml")
     with open(project.settings.cache_dir / PREVIOUS_FILE, "rb") as handle:
-        previous: Rendering = pickle.load(handle)[1]
+        previous: Outline = pickle.load(handle)[1]  # (set-up, outline, pages, …)
     EDITS["an entry edited"](root, monkeypatch)
-    found = affected(previous.outline, outline_of(load_journal(project.settings, root)))
+    found = affected(previous, outline_of(load_journal(project.settings, root)))
     assert found is not None
     assert (found.entries, found.models, found.tags, found.months) == (
         {"2026-10/2026-10-08-mlp-5"}, {"mlp-5", "mlp-3", "mlp-2", "hgb-2"}, {"mlp", "depth", "regularisation"}, {"2026-10"})

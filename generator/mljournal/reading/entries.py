@@ -6,8 +6,9 @@ line) and skipped, and every other entry is read.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date as date_type
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,6 +45,9 @@ class Entry:
     body: str
     body_line: int
     lines: dict[str, int]  # front-matter key -> line, for messages about it
+    # what the file was when it was read (a digest of its cache key), the same in every
+    # process; empty when it was too fresh to tell. Not part of what the entry says.
+    stamp: str = field(default="", compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -124,6 +128,8 @@ def _read_entry_cached(path: Path, root: Path, shown_relative_to: Path, default_
         except JournalError as error:
             found = error
         if not is_racy(stat.st_mtime):
+            if isinstance(found, Entry):
+                found = replace(found, stamp=hashlib.sha1(repr(key).encode("utf-8", "surrogateescape")).hexdigest())
             store.put(key, found, slot=path)
     if isinstance(found, JournalError):
         raise found

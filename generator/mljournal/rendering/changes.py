@@ -21,8 +21,9 @@ from pathlib import Path
 from mljournal.atomic import replacing
 from mljournal.index import JournalIndex
 from mljournal.reading.entries import Entry
-from mljournal.rendering.pages.timeline import month_of, month_pages
-from mljournal.rendering.render import RENDER_VERSION, RenderedSite, RenderOptions, _versions, render_site
+from mljournal.rendering.pages.timeline import month_pages
+from mljournal.rendering import compare_data, routes
+from mljournal.rendering.render import RENDER_VERSION, RenderedSite, RenderOptions, SiteAsset, _versions, render_site
 
 PREVIOUS_FILE = "previous-render.pickle"
 
@@ -39,8 +40,8 @@ class ModelOutline:
 class Outline:
     """What of a journal decides which of its pages an edit changes."""
 
-    entries: dict[str, Entry]  # by key
-    places: dict[str, str]  # entry key -> the timeline page it is on
+    entries: dict[str, str]  # entry key -> a digest of everything the entry says
+    places: dict[str, tuple[str, str]]  # entry key -> (its timeline month, the page of it it is on)
     models: dict[str, ModelOutline]
     tags: dict[str, frozenset[str]]  # slug -> its entries' keys
     corrections: dict[str, tuple[str, ...]]  # entry key -> the keys of the entries correcting it
@@ -51,19 +52,25 @@ class Outline:
 
 
 def outline_of(index: JournalIndex) -> Outline:
-    places = {entry.key: page.source for page in month_pages(index.entries, index.settings.timeline_page_size)
-              for entry in page.entries}
+    places = {entry.key: (page.month, page.source)
+              for page in month_pages(index.entries, index.settings.timeline_page_size) for entry in page.entries}
     models = {
         model_id: ModelOutline(model.parent, tuple(model.children),
                                frozenset(entry.key for entry in model.entries + model.mentions),
                                model.run.signature if model.run else "")
         for model_id, model in index.models.items()
     }
-    return Outline({entry.key: entry for entry in index.entries}, places, models,
+    return Outline({entry.key: _digest(entry) for entry in index.entries}, places, models,
                    {slug: frozenset(entry.key for entry in tag.entries) for slug, tag in index.tags.items()},
                    {key: tuple(fix.key for fix in fixes) for key, fixes in index.corrections.items()},
                    {key: target.key for key, target in index.corrected.items()},
                    (sorted(index.metric_groups.items()), tuple(index.key_metrics)))
+
+
+def _digest(entry: Entry) -> str:
+    """What an entry says (its text, front matter, path, lines), the same in every process:
+    what its file was when read, or else every field."""
+    return entry.stamp or hashlib.sha1(repr(entry).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -92,8 +99,7 @@ def affected(old: Outline, new: Outline, also: set[str] = frozenset()) -> Affect
             if target is not None:
                 edited.add(target)
     # a month's page shows its entries' cards: an edited one, and those its correction changes
-    months = {month_of(entry) for key in edited for entry in (old.entries.get(key), new.entries.get(key))
-              if entry is not None}
+    months = {place[0] for key in edited for place in (old.places.get(key), new.places.get(key)) if place is not None}
     models = {m for outline in (old, new) for m, model in outline.models.items() if not model.entries.isdisjoint(edited)}
     tags = {slug for outline in (old, new) for slug, keys in outline.tags.items() if not keys.isdisjoint(edited)}
     for model_id, model in new.models.items():
@@ -119,6 +125,9 @@ def render_changes(previous: Rendering, index: JournalIndex, options: RenderOpti
     found = affected(previous.outline, outline)
     if found is None:
         return None
+    compare_data.remember(index.settings.cache_dir, {
+        asset.plot_of: compare_data.DataFile(asset.dest_uri, asset.source) for asset in previous.site.assets
+        if asset.plot_of is not None and asset.dest_uri.startswith(routes.COMPARE_DATA + "/")})
     rendered = render_site(index, options, models=found.models, tags=found.tags, months=found.months)
     before = previous.site.bodies
     relinked = {key for key, digest in rendered.bodies.items() if before.get(key) != digest} - found.entries
@@ -151,26 +160,28 @@ def load_previous(cache_dir: Path, setup: str) -> Rendering | None:
     try:
         with open(cache_dir / PREVIOUS_FILE, "rb") as handle:
             found = pickle.load(handle)
+        kept, outline, pages, drawn, diagnostics, bodies, files = found
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError, TypeError):
         return None
-    if isinstance(found, tuple) and len(found) == 2 and found[0] == setup and isinstance(found[1], Rendering):
-        return found[1]
-    return None
+    if kept != setup or not isinstance(outline, Outline):
+        return None
+    assets = [SiteAsset(dest, Path(source), model) for dest, source, model in drawn]
+    return Rendering(outline, RenderedSite(pages, assets, diagnostics, bodies, files))
 
 
 def store_previous(cache_dir: Path, setup: str, rendering: Rendering) -> None:
-    """Keep `rendering` for the next build: all it needs of the assets are the plots and data
-    files drawn from each model (the rest are listed anew every time)."""
+    """Keep `rendering` for the next build. All it needs of the assets are the plots and data
+    files drawn from each model (the rest are listed anew every time), kept as plain text
+    (thousands of paths are slow to unpickle)."""
     site = rendering.site
-    drawn = [asset for asset in site.assets if asset.plot_of is not None]
-    rendering = Rendering(rendering.outline, RenderedSite(site.pages, drawn, site.diagnostics, site.bodies, site.files))
+    drawn = [(asset.dest_uri, str(asset.source), asset.plot_of) for asset in site.assets if asset.plot_of is not None]
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         with replacing(cache_dir / PREVIOUS_FILE) as partial, open(partial, "wb") as handle:
-            pickle.dump((setup, rendering), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((setup, rendering.outline, site.pages, drawn, site.diagnostics, site.bodies, site.files),
+                        handle, protocol=pickle.HIGHEST_PROTOCOL)
     except OSError:
         pass  # a read-only cache costs time next build, never the site
-
 
 
 def render_reusing(index: JournalIndex, options: RenderOptions) -> Rendering:

@@ -77,11 +77,18 @@ def as_json(value: object, site: Site) -> str:
 _last: Store[DataFile] = Store("compare-data")
 
 
+def remember(cache_dir: Path, files: dict[str, DataFile]) -> None:
+    """The data files of an earlier render (another process's), by model: those of models not
+    rendered again are taken as they are."""
+    for model_id, file in files.items():
+        _last.put((str(cache_dir), model_id), file)
+
+
 def data_files(index: JournalIndex, links: Links, section_html: Callable[[Entry, str], Markup],
                screenshots: dict[str, list[Screenshot]], site: Site,
                models: set[str] | None = None) -> dict[str, DataFile]:
-    """A data file for every model. With `models` (a partial render of `journal serve`), the
-    files of other models are those of the last render in this process: they did not change."""
+    """A data file for every model. With `models` (a partial render), the files of other
+    models are those of the last render (`remember`): they did not change."""
     store = ContentStore(index.settings.cache_dir, "compare")
     cache = str(index.settings.cache_dir)
     found: dict[str, DataFile] = {}

@@ -22,6 +22,7 @@ MAX_PIXELS = 40_000_000
 MAX_BYTES = 50 * 1024 * 1024
 SMALL_ENOUGH = 60 * 1024  # an image at most this big and THUMB_WIDTH wide is its own thumbnail
 _VERSION = b"thumb-1"
+_KNOWN = "pictures-2"  # what the Bundle of pictures holds
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class ImageStore:
         self._seen: dict[Path, Picture | None] = {}
         # what an image file gave, by what the file is now: the next build neither reads it
         # (to hash it) nor opens it (to size it) again
-        self.known: Bundle[tuple[Picture | None, list[Diagnostic]]] = Bundle(
+        self.known: Bundle[tuple[tuple | None, list[Diagnostic]]] = Bundle(
             "pictures", cache_dir / "pictures.pickle", limit=100_000)
 
     def extracted(self, data: bytes, name: str) -> Path:
@@ -59,16 +60,18 @@ class ImageStore:
 
     def _known(self, path: Path, shown: str, diagnostics: list[Diagnostic], stamp: tuple | None) -> Picture | None:
         trusted = stamp is None or (stamp and not is_racy(stamp[1] / 1e9))
-        key = (_VERSION, str(path), shown, stamp) if trusted else None
+        key = (_KNOWN, _VERSION, str(path), shown, stamp) if trusted else None
         found = self.known.get(key) if key is not None else None
-        if found is not None and (found[0] is None or found[0].thumb.exists()):
-            diagnostics.extend(found[1])
-            return found[0]
+        if found is not None:
+            picture = _unpacked(found[0])
+            if picture is None or picture.thumb.exists():
+                diagnostics.extend(found[1])
+                return picture
         made: list[Diagnostic] = []
         picture = self._make(path, shown, made)
         diagnostics.extend(made)
         if key is not None:
-            self.known.put(key, (picture, made))
+            self.known.put(key, (_packed(picture), made))
         return picture
 
     def save(self) -> None:
@@ -119,6 +122,23 @@ class ImageStore:
             reason = "it is truncated (still being written?)" if "truncated" in str(error) else "it is not a readable image"
             diagnostics.append(Diagnostic(f"skipped: {reason}", shown))
         return None
+
+
+def _packed(picture: Picture | None) -> tuple | None:
+    """A Picture as plain values: thousands of paths are slow to unpickle."""
+    if picture is None:
+        return None
+    return (str(picture.source), picture.width, picture.height, str(picture.thumb), picture.thumb_width,
+            picture.thumb_height)
+
+
+def _unpacked(packed: tuple | None) -> Picture | None:
+    if packed is None:
+        return None
+    source, width, height, thumb, thumb_width, thumb_height = packed
+    source_path = Path(source)
+    return Picture(source_path, width, height, source_path if thumb == source else Path(thumb), thumb_width,
+                   thumb_height)
 
 
 _SVG_DIM = re.compile(rb'<svg[^>]*?\swidth="([\d.]+)(?:px|pt)?"[^>]*?\sheight="([\d.]+)(?:px|pt)?"', re.S)

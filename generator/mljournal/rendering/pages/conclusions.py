@@ -6,8 +6,9 @@ models, not just one page's.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
@@ -61,6 +62,7 @@ class KeyMetrics:
     named: dict[tuple[str, str], str]  # (model, key metric) -> the model's own name for it
     trusted: set[str]  # models not marked buggy
     champions: dict[str, float]
+    family_sizes: dict[str, int] = field(default_factory=dict)  # family -> its models
 
 
 def key_metrics(index: JournalIndex) -> KeyMetrics:
@@ -91,7 +93,8 @@ def key_metrics(index: JournalIndex) -> KeyMetrics:
         values = [b[metric][1] for model_id, b in bests.items() if metric in b and model_id in trusted]
         if values and goals[metric]:
             champions[metric] = min(values) if goals[metric] == "min" else max(values)
-    return KeyMetrics(metrics, goals, bests, named, trusted, champions)
+    return KeyMetrics(metrics, goals, bests, named, trusted, champions,
+                      dict(Counter(model.family for model in models)))
 
 
 def _result(run, metric: str, groups: dict[str, tuple[str, ...]]) -> tuple[str, float] | None:
@@ -121,10 +124,11 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], Markup], table:
         f'title="{_goal_title(table.goals[m])}">{e(m)}</th>' for m in metrics)
     columns = 6 + len(metrics)
     rows, family = [], None
+    counts = table.family_sizes
     for model in shown:
         if model.family != family:
             family = model.family
-            count = sum(1 for m in index.models.values() if m.family == family)
+            count = counts[family]
             rows.append(f'<tr class="mj-family" data-family="{e(family)}"><th colspan="{columns}" scope="rowgroup">'
                         f'{e(family)} <small>{count} model{"s" if count != 1 else ""}</small></th></tr>')
         rows.append(_row(kit, section_html, table, model))
