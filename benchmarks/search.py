@@ -37,14 +37,20 @@ BIN = Path(sys.executable).parent
 
 
 def build(project: Path, kind: str) -> tuple[Path, float]:
-    config = project / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    marker = "  - journal:\n"
-    body = text.split(marker, 1)
-    lines = [line for line in body[1].splitlines(keepends=True) if not line.startswith("      search:")]
-    config.write_text(body[0] + marker + f"      search: {kind}\n" + "".join(lines), encoding="utf-8")
+    """The site with `kind` of search ("material", "pagefind", or "zensical": Zensical's
+    engine and its own search), copied aside; and how long the build took."""
+    command = [str(BIN / "journal"), "build", "--force"]
+    if kind == "zensical":
+        command += ["--engine", "zensical"]
+    else:
+        config = project / "mkdocs.yml"
+        text = config.read_text(encoding="utf-8")
+        marker = "  - journal:\n"
+        body = text.split(marker, 1)
+        lines = [line for line in body[1].splitlines(keepends=True) if not line.startswith("      search:")]
+        config.write_text(body[0] + marker + f"      search: {kind}\n" + "".join(lines), encoding="utf-8")
     start = time.perf_counter()
-    subprocess.run([str(BIN / "journal"), "build", "--force"], cwd=project, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command, cwd=project, check=True, stdout=subprocess.DEVNULL)
     seconds = time.perf_counter() - start
     site = project.parent / f"site-{kind}"
     shutil.rmtree(site, ignore_errors=True)
@@ -52,22 +58,43 @@ def build(project: Path, kind: str) -> tuple[Path, float]:
     return site, seconds
 
 
-def build_zensical(project: Path) -> tuple[Path, float]:
-    start = time.perf_counter()
-    subprocess.run([str(BIN / "journal"), "build", "--engine", "zensical", "--force"], cwd=project, check=True,
-                   stdout=subprocess.DEVNULL)
-    seconds = time.perf_counter() - start
-    site = project.parent / "site-zensical"
-    shutil.rmtree(site, ignore_errors=True)
-    shutil.copytree(project / "site", site)
-    return site, seconds
+def ask_material(page, url: str, query: str) -> tuple[int, float, int]:
+    """Material's search box (Pagefind's too: the journal keeps the box): (bytes fetched from
+    the first keystroke, milliseconds from the last keystroke to the first results, results)."""
+    page.goto(url + "timeline/")
+    page.wait_for_load_state("networkidle")
+    fetched: list[int] = []
+    page.on("response", lambda r: fetched.append(int(r.headers.get("content-length") or 0)))
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").press_sequentially(query, delay=30)
+    typed = time.perf_counter()
+    page.locator(".md-search-result__item").first.wait_for(timeout=120_000)
+    ms = (time.perf_counter() - typed) * 1000
+    page.wait_for_load_state("networkidle")
+    return sum(fetched), ms, page.locator(".md-search-result__item").count()
 
 
-def measure_zensical(site: Path, queries: list[str]) -> dict[str, list[float]]:
-    """Zensical's search dialog: its button, then the query typed; the first results are there
-    when it says how many it found."""
+def ask_zensical(page, url: str, query: str) -> tuple[int, float, int]:
+    """Zensical's search dialog: its index is fetched when a page loads, so the bytes of the
+    search's files are counted from the page load; the first results are there when the
+    dialog says how many it found."""
     import re
 
+    fetched: list[int] = []
+    page.on("response", lambda r: fetched.append(int(r.headers.get("content-length") or 0)) if "search" in r.url else None)
+    page.goto(url + "timeline/")
+    page.wait_for_load_state("networkidle")
+    page.locator(".md-search__button").first.click()
+    page.keyboard.type(query, delay=30)
+    typed = time.perf_counter()
+    count = page.get_by_text(re.compile(r"^\s*\d+ results?\s*$")).first
+    count.wait_for(timeout=120_000)
+    ms = (time.perf_counter() - typed) * 1000
+    return sum(fetched), ms, int(count.inner_text().split()[0])
+
+
+def measure(site: Path, queries: list[str], ask) -> dict[str, list[float]]:
+    """`ask` each query on `site`, served gzipped, in a fresh browser context each time."""
     from playwright.sync_api import sync_playwright
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Gzip, directory=str(site)))
@@ -79,52 +106,10 @@ def measure_zensical(site: Path, queries: list[str]) -> dict[str, list[float]]:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             for query in queries:
                 context = browser.new_context(viewport={"width": 1280, "height": 900})
-                page = context.new_page()
-                fetched: list[int] = []
-                page.on("response", lambda r: fetched.append(int(r.headers.get("content-length") or 0))
-                        if "search" in r.url else None)
-                page.goto(url + "timeline/")
-                page.wait_for_load_state("networkidle")
-                page.locator(".md-search__button").first.click()
-                page.keyboard.type(query, delay=30)
-                typed = time.perf_counter()
-                count = page.get_by_text(re.compile(r"^\s*\d+ results?\s*$")).first
-                count.wait_for(timeout=120_000)
-                found["ms"].append((time.perf_counter() - typed) * 1000)
-                found["bytes"].append(sum(fetched))
-                found["results"].append(int(count.inner_text().split()[0]))
-                context.close()
-            browser.close()
-    finally:
-        server.shutdown()
-    return found
-
-
-def measure(site: Path, queries: list[str]) -> dict[str, list[float]]:
-    from playwright.sync_api import sync_playwright
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Gzip, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    found: dict[str, list[float]] = {"bytes": [], "ms": [], "results": []}
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for query in queries:
-                context = browser.new_context(viewport={"width": 1280, "height": 900})
-                page = context.new_page()
-                page.goto(url + "timeline/")
-                page.wait_for_load_state("networkidle")
-                fetched: list[int] = []
-                page.on("response", lambda r: fetched.append(int(r.headers.get("content-length") or 0)))
-                page.locator("label.md-search__icon, .md-search__input").first.click()
-                page.locator("input.md-search__input").press_sequentially(query, delay=30)
-                typed = time.perf_counter()
-                page.locator(".md-search-result__item").first.wait_for(timeout=120_000)
-                found["ms"].append((time.perf_counter() - typed) * 1000)
-                page.wait_for_load_state("networkidle")
-                found["bytes"].append(sum(fetched))
-                found["results"].append(page.locator(".md-search-result__item").count())
+                fetched, ms, results = ask(context.new_page(), url, query)
+                found["bytes"].append(fetched)
+                found["ms"].append(ms)
+                found["results"].append(results)
                 context.close()
             browser.close()
     finally:
@@ -152,20 +137,16 @@ def main() -> None:
               "served gzipped; Chromium, desktop width\n")
         print("| search | build | site search files | fetched to first results | first results after typing | results shown |")
         print("| --- | --- | --- | --- | --- | --- |")
-        for kind in ("material", "pagefind"):
+        kinds = ["material", "pagefind"] + (["zensical"] if options.zensical else [])
+        for kind in kinds:
             site, seconds = build(project, kind)
-            folder = site / ("pagefind" if kind == "pagefind" else "search")
-            size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-            found = measure(site, queries)
-            print(f"| {kind} | {seconds:.1f} s | {size / 1e6:.1f} MB | {statistics.median(found['bytes']) / 1024:.0f} KB "
+            files = [site / "search.json"] if kind == "zensical" else \
+                [p for p in (site / ("pagefind" if kind == "pagefind" else "search")).rglob("*") if p.is_file()]
+            size = sum(p.stat().st_size for p in files)
+            found = measure(site, queries, ask_zensical if kind == "zensical" else ask_material)
+            label = "Zensical's own (fetched at page load)" if kind == "zensical" else kind
+            print(f"| {label} | {seconds:.1f} s | {size / 1e6:.1f} MB | {statistics.median(found['bytes']) / 1024:.0f} KB "
                   f"| {statistics.median(found['ms']):.0f} ms | {statistics.median(found['results']):.0f} |", flush=True)
-        if options.zensical:
-            site, seconds = build_zensical(project)
-            size = (site / "search.json").stat().st_size
-            found = measure_zensical(site, queries)
-            print(f"| Zensical's own (fetched at page load) | {seconds:.1f} s | {size / 1e6:.1f} MB "
-                  f"| {statistics.median(found['bytes']) / 1024:.0f} KB | {statistics.median(found['ms']):.0f} ms "
-                  f"| {statistics.median(found['results']):.0f} |", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
