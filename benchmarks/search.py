@@ -2,14 +2,16 @@
 
     .venv/bin/python benchmarks/search.py                         # 10,000 entries, 600 runs
     .venv/bin/python benchmarks/search.py --entries 2000 --runs 300
+    .venv/bin/python benchmarks/search.py --kinds zensical         # Zensical's own search only
 
 Builds one synthetic journal (make_journal.py) twice, `search: material` and `search:
 pagefind`, serves each gzipped as GitHub Pages does, and for a few model IDs typed into the
 search box measures the bytes fetched from the first keystroke to the first results and the
 time from the last keystroke to the first results (medians). Needs mljournal[pagefind].
-With --zensical, also the site Zensical builds (`journal build --engine zensical`) with its
-own search: its index (search.json) is fetched whole when a page loads, not when search
-opens, so its bytes are counted from the page load to the first results.
+With --kinds material,pagefind,zensical, also the site Zensical builds (`journal build
+--engine zensical`) with its own search: its index (search.json) is fetched whole when a
+page loads, not when search opens, so its bytes are counted from the page load to the first
+results.
 """
 
 from __future__ import annotations
@@ -87,10 +89,10 @@ def ask_zensical(page, url: str, query: str) -> tuple[int, float, int]:
     page.locator(".md-search__button").first.click()
     page.keyboard.type(query, delay=30)
     typed = time.perf_counter()
-    count = page.get_by_text(re.compile(r"^\s*\d+ results?\s*$")).first
+    count = page.get_by_text(re.compile(r"^\s*[\d,.\u202f ]+ results?\s*$")).first  # "1,806 results"
     count.wait_for(timeout=120_000)
     ms = (time.perf_counter() - typed) * 1000
-    return sum(fetched), ms, int(count.inner_text().split()[0])
+    return sum(fetched), ms, int(re.sub(r"\D", "", count.inner_text()))
 
 
 def measure(site: Path, queries: list[str], ask) -> dict[str, list[float]]:
@@ -122,7 +124,8 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=600)
     parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--zensical", action="store_true", help="also Zensical's own search (needs mljournal[zensical])")
+    parser.add_argument("--kinds", default="material,pagefind",
+                        help="which searches, of material, pagefind and zensical (Zensical's own; needs mljournal[zensical])")
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="mljournal-search-"))
     try:
@@ -137,8 +140,7 @@ def main() -> None:
               "served gzipped; Chromium, desktop width\n")
         print("| search | build | site search files | fetched to first results | first results after typing | results shown |")
         print("| --- | --- | --- | --- | --- | --- |")
-        kinds = ["material", "pagefind"] + (["zensical"] if options.zensical else [])
-        for kind in kinds:
+        for kind in options.kinds.split(","):
             site, seconds = build(project, kind)
             files = [site / "search.json"] if kind == "zensical" else \
                 [p for p in (site / ("pagefind" if kind == "pagefind" else "search")).rglob("*") if p.is_file()]

@@ -23,7 +23,7 @@ from mljournal.index import JournalIndex
 from mljournal.reading.entries import Entry
 from mljournal.rendering.pages.timeline import month_pages
 from mljournal.rendering import compare_data, routes
-from mljournal.rendering.render import RENDER_VERSION, RenderedSite, RenderOptions, SiteAsset, _versions, render_site
+from mljournal.rendering.render import RENDER_VERSION, RenderedSite, RenderOptions, SiteAsset, renderer_versions, render_site
 
 PREVIOUS_FILE = "previous-render.pickle"
 
@@ -152,7 +152,7 @@ def render_all(index: JournalIndex, options: RenderOptions) -> Rendering:
 def setup_of(index: JournalIndex, options: RenderOptions) -> str:
     """What every page depends on beyond the journal: the settings, the engine's options and
     the versions of what renders them. A render kept on disk is used only under the same."""
-    return hashlib.sha256(repr((RENDER_VERSION, _versions(), options, index.settings)).encode()).hexdigest()
+    return hashlib.sha256(repr((RENDER_VERSION, renderer_versions(), options, index.settings)).encode()).hexdigest()
 
 
 def load_previous(cache_dir: Path, setup: str) -> Rendering | None:

@@ -38,7 +38,7 @@ RENDER_VERSION = 3  # bump when rendering changes what the same Markdown gives
 RENDERED_FILE = "rendered.pickle"
 
 
-def _versions() -> tuple:
+def renderer_versions() -> tuple:
     """Markdown and its extensions' versions: an upgrade may render the same text differently."""
     from importlib import metadata
 
@@ -277,7 +277,7 @@ class EntryBodies:
         known = frozenset(index.models)
         self.linkable = {entry.key: find_mentions(entry.body, known) for entry in index.entries}
         self.setup = hashlib.sha256(repr((
-            RENDER_VERSION, _versions(), options.directory_urls, options.link_sources, settings.raw_html,
+            RENDER_VERSION, renderer_versions(), options.directory_urls, options.link_sources, settings.raw_html,
             str(settings.journal_dir), settings.entries_folder, settings.runs_folder,
             repr(options.markdown_extensions), repr(sorted(options.markdown_configs.items())),
         )).encode()).hexdigest()

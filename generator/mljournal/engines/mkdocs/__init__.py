@@ -63,7 +63,7 @@ def build(project: Project, site_dir: Path, *, strict: bool = False) -> BuildRes
     finally:
         logging.getLogger("mkdocs").removeHandler(collect)
     plugin = config.plugins["journal"]
-    return BuildResult(site_dir, len(plugin.pages), plugin.entry_count, plugin.model_count, collect.messages)
+    return BuildResult(site_dir, plugin.page_count, plugin.entry_count, plugin.model_count, collect.messages)
 
 
 def serve(project: Project, dev_addr: str, open_in_browser: bool = False) -> None:

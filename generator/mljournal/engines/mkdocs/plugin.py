@@ -64,7 +64,7 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         self.serving = False  # `journal serve` sets it: pages change in place (no on_startup here: MkDocs
         # would keep a plugin that has one from build to build, and its state with it)
         self.search = "material"  # or "pagefind": what this build's site is searched with
-        self.entry_count = self.model_count = self.warning_count = 0
+        self.entry_count = self.model_count = self.warning_count = self.page_count = 0
 
     @event_priority(100)  # before the search plugin fills in its default separator
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -159,7 +159,8 @@ class JournalPlugin(BasePlugin[JournalConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Pagefind's index, when the site uses it; a plain `mkdocs build` marks its site too:
         a later build may replace that folder."""
-        if self.search == "pagefind":
+        if self.search == "pagefind":  # never under `journal serve`: its pages change in place
+            self.release()
             try:
                 index_site(Path(config.site_dir))
             except BuildError as error:
@@ -190,9 +191,28 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         """The journal and pages the site now shows."""
         rendered = rendering.site
         self.index, self.rendering, self.rendered = index, rendering, rendered
-        self.entry_count, self.model_count = len(index.entries), len(index.models)
+        self.entry_count, self.model_count, self.page_count = len(index.entries), len(index.models), len(rendered.pages)
         self.warning_count = len(index.diagnostics) + len(rendered.diagnostics)
         self.pages = {page.src_uri: page for page in rendered.pages}
+
+    def release(self) -> None:
+        """Once a build's pages are written: the journal read, its render and this process's
+        caches of them are not needed again, and Pagefind, run next, needs the memory (a
+        10,000-entry journal's metrics alone are 200 MB)."""
+        import gc
+
+        from mljournal.cache import clear_memory
+
+        self.index = self.rendering = self.rendered = None
+        self.pages = {}
+        clear_memory()
+        gc.collect()
+        try:  # glibc keeps what was freed for this process; hand it back (Linux)
+            import ctypes
+
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
 
     @staticmethod
     def stub(page: SitePage) -> str:

@@ -5,9 +5,10 @@ MkDocs copies every static file into the folder it builds, a thousand and more f
 journal with screenshots, though few change between builds. The site is built beside the
 one it replaces (`output.staging_dir`), so a file the last site holds can be hard-linked
 into the new one when it is a copy of the same source: the same size, and copied after the
-source was last modified (MkDocs' copies take the time of copying, and links keep it), as
-MkDocs' own `--dirty` judges. A source modified too recently for its mtime to tell is
-copied. Nothing writes into a static file after it is in place, so the two sites sharing it
+source was last modified or put in place (MkDocs' copies take the time of copying, and
+links keep it), as MkDocs' own `--dirty` judges, and its change time too (a file copied back
+with its old mtime is newer by that). A source modified too recently for its mtime to tell
+is copied. Nothing writes into a static file after it is in place, so the two sites sharing it
 is safe; the old site is removed once the new one is in place.
 """
 
@@ -39,7 +40,8 @@ def linking_unchanged(last_site: Path, site_dir: Path):
             source, last = os.stat(file.abs_src_path), os.stat(last_site / relative)
         except (OSError, ValueError):
             return original(file, dirty)
-        if source.st_size != last.st_size or last.st_mtime_ns < source.st_mtime_ns or is_racy(source.st_mtime, now):
+        changed = max(source.st_mtime_ns, source.st_ctime_ns)  # ctime: also a file put back with an old mtime
+        if source.st_size != last.st_size or last.st_mtime_ns < changed or is_racy(source.st_mtime, now):
             return original(file, dirty)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
