@@ -157,17 +157,18 @@ class Store(Generic[V]):
 _PICKLES: dict[str, tuple[tuple, object]] = {}  # path -> (what the file was, what it held)
 
 
-def read_pickle(path: Path) -> object | None:
+def read_pickle(path: Path, remember: bool = True) -> object | None:
     """What a pickle file of the cache holds, or None (missing, damaged, made by other code).
     Read once in a process while the file stays as it was (`journal serve` does not read
-    megabytes again at every edit); callers must not change what it returns."""
+    megabytes again at every edit); callers must not change what it returns. Without
+    `remember`, read every time and not held in memory here (the caller holds it)."""
     try:
         stat = os.stat(path)
     except OSError:
         return None
     identity = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
     with _LOCK:
-        known = _PICKLES.get(str(path))
+        known = _PICKLES.get(str(path)) if remember else None
     if known is not None and known[0] == identity:
         return known[1]
     try:
@@ -175,14 +176,15 @@ def read_pickle(path: Path) -> object | None:
             value = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError, TypeError):
         return None
-    with _LOCK:
-        _PICKLES[str(path)] = (identity, value)
+    if remember:
+        with _LOCK:
+            _PICKLES[str(path)] = (identity, value)
     return value
 
 
-def write_pickle(path: Path, value: object) -> None:
-    """`value` into the pickle file `path`, atomically; a full or read-only cache costs time
-    next build, never the data."""
+def write_pickle(path: Path, value: object, remember: bool = True) -> None:
+    """`value` into the pickle file `path`, atomically (and, with `remember`, held for
+    `read_pickle`); a full or read-only cache costs time next build, never the data."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with replacing(path) as partial, open(partial, "wb") as handle:
@@ -191,7 +193,10 @@ def write_pickle(path: Path, value: object) -> None:
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return
     with _LOCK:
-        _PICKLES[str(path)] = ((stat.st_size, stat.st_mtime_ns, stat.st_ino), value)
+        if remember:
+            _PICKLES[str(path)] = ((stat.st_size, stat.st_mtime_ns, stat.st_ino), value)
+        else:
+            _PICKLES.pop(str(path), None)
 
 
 class Bundle(Store[V]):

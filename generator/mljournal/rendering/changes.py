@@ -14,11 +14,10 @@ code diff), and its parent and children by name: the outline holds just that.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from mljournal.atomic import replacing
+from mljournal.cache import read_pickle, write_pickle
 from mljournal.index import JournalIndex
 from mljournal.reading.entries import Entry
 from mljournal.rendering.pages.timeline import month_pages
@@ -157,11 +156,9 @@ def setup_of(index: JournalIndex, options: RenderOptions) -> str:
 
 def load_previous(cache_dir: Path, setup: str) -> Rendering | None:
     """The last build's render, if it was made with the same set-up."""
-    try:
-        with open(cache_dir / PREVIOUS_FILE, "rb") as handle:
-            found = pickle.load(handle)
-        kept, outline, pages, drawn, diagnostics, bodies, files = found
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, ImportError, TypeError):
+    try:  # megabytes of pages: not held by the cache besides the one who asks
+        kept, outline, pages, drawn, diagnostics, bodies, files = read_pickle(cache_dir / PREVIOUS_FILE, remember=False)
+    except (TypeError, ValueError):  # none, or made by other code
         return None
     if kept != setup or not isinstance(outline, Outline):
         return None
@@ -175,13 +172,8 @@ def store_previous(cache_dir: Path, setup: str, rendering: Rendering) -> None:
     (thousands of paths are slow to unpickle)."""
     site = rendering.site
     drawn = [(asset.dest_uri, str(asset.source), asset.plot_of) for asset in site.assets if asset.plot_of is not None]
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        with replacing(cache_dir / PREVIOUS_FILE) as partial, open(partial, "wb") as handle:
-            pickle.dump((setup, rendering.outline, site.pages, drawn, site.diagnostics, site.bodies, site.files),
-                        handle, protocol=pickle.HIGHEST_PROTOCOL)
-    except OSError:
-        pass  # a read-only cache costs time next build, never the site
+    write_pickle(cache_dir / PREVIOUS_FILE,
+                 (setup, rendering.outline, site.pages, drawn, site.diagnostics, site.bodies, site.files), remember=False)
 
 
 def render_reusing(index: JournalIndex, options: RenderOptions) -> Rendering:

@@ -77,15 +77,16 @@ def _write(output: bytes, target: Path, site_dir: Path, last_site: Path | None) 
     (reading a file costs a third of writing it; nothing writes into a page once it is built)."""
     from mkdocs import utils
 
+    from mljournal.engines.mkdocs.static_files import link_from
+
     if last_site is not None:
         try:
             last = last_site / target.relative_to(site_dir)
-            if last.stat().st_size == len(output) and last.read_bytes() == output:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.link(last, target)
-                return
+            same = last.stat().st_size == len(output) and last.read_bytes() == output
         except (OSError, ValueError):
-            pass  # not there, or no links here: written
+            same = False  # not there: written
+        if same and link_from(last, target):
+            return
     utils.write_file(output, str(target))
 
 

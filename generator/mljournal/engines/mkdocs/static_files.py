@@ -22,6 +22,17 @@ from pathlib import Path
 from mljournal.cache import is_racy
 
 
+def link_from(last: Path, target: Path) -> bool:
+    """`target` made a hard link to the last site's file `last`; False where that cannot be
+    (another file system, one without links): the caller writes it instead."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(last, target)
+    except OSError:
+        return False
+    return True
+
+
 @contextlib.contextmanager
 def linking_unchanged(last_site: Path, site_dir: Path):
     """During a `mkdocs build` into `site_dir`: static files that `last_site` holds copies of
@@ -43,11 +54,8 @@ def linking_unchanged(last_site: Path, site_dir: Path):
         changed = max(source.st_mtime_ns, source.st_ctime_ns)  # ctime: also a file put back with an old mtime
         if source.st_size != last.st_size or last.st_mtime_ns < changed or is_racy(source.st_mtime, now):
             return original(file, dirty)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(last_site / relative, target)
-        except OSError:
-            return original(file, dirty)  # another file system, a file system without links
+        if not link_from(last_site / relative, target):
+            return original(file, dirty)
         return None
 
     File.copy_file = copy_file
