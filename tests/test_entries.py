@@ -198,3 +198,22 @@ def test_an_entry_about_thousands_of_models_or_with_hundreds_of_tags_is_refused_
         "(for a comparison of more, name them in the text)",
         "warning: journal/entries/2026-10-02-tags.md:4: 'tags' lists 51 tags; an entry may have at most 50",
     ]
+
+
+def test_libyaml_and_the_python_loader_read_every_front_matter_alike():
+    """Front matter is read with libyaml when PyYAML has it, and again by the Python loader
+    (whose messages are reported) whenever libyaml's reading is not plain front matter."""
+    from pathlib import Path
+
+    from conftest import REPO
+    from mljournal.reading import frontmatter
+
+    assert frontmatter._FastStringLoader is not None  # PyYAML's wheels carry libyaml
+    blocks = [path.read_text(encoding="utf-8").split("\n---\n", 1)[0][4:]
+              for path in sorted((REPO / "journal" / "entries").rglob("*.md"))]
+    blocks += ["model: [no, 1e3, 0x1F, on]\nparent: 'off'\ntags: [yes, ~, '', 1.10]\nx: {a: [b, {c: null}]}",
+               "date: 2026-10-03 14:20:00+02:00\nmodel: \"a-1\"\nnote: |\n  two\n  lines\n", ""]
+    for block in blocks:
+        assert frontmatter._load_fast(block, 2) == frontmatter._load_checked(block, Path("e.md"), 2), block
+    for refused in ("a: &m 1\nb: *m", "a: 1\na: 2", "- a", "a: !!python/object/apply:os.system [ls]", "a: [b"):
+        assert frontmatter._load_fast(refused, 2) is None, refused

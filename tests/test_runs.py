@@ -206,3 +206,31 @@ def test_jsonl_nested_numbers_are_flattened_and_what_is_not_a_number_is_said_onc
     assert values(runs["a-1"].metrics["val/loss"]) == [(1, 0.1), (2, 0.2), (3, 0.3)]
     assert messages == ["journal/runs/a-1/metrics.jsonl:1: values that are not numbers are left out: "
                         "'done' (true/false), 'phase' (text), 'hist' (a list)"]
+
+
+def test_a_clean_jsonl_is_read_in_one_go_as_the_line_reader_reads_it(tmp_path):
+    """metrics.jsonl of flat numbers is parsed whole; anything else (text, null, true, a
+    nested value, keys in another order, a huge integer, a broken line) by the line reader."""
+    from mljournal.reading import metrics
+
+    path = tmp_path / "metrics.jsonl"
+    lines = [f'{{"step": {s}, "loss": {1 / s:.6f}, "acc": {s % 7}, "lr": 1e-3}}' for s in (1, 2, 3, 3, 2, 10)]
+    path.write_text("\n".join(lines) + '\n{"step": 11, "loss": NaN, "acc": 1, "lr": Infinity}\n{"step": 12')
+    whole = metrics._read_clean_jsonl(path)
+    assert whole is not None and list(whole) == ["loss", "acc", "lr"]
+    assert list(whole["loss"].steps) == [1, 2, 3, 10, 11]  # sorted, the last write of a step kept
+    assert math.isnan(whole["loss"].values[-1]) and whole["lr"].values[-1] == math.inf
+    assert {name: (list(s.steps), [repr(v) for v in s.values]) for name, s in whole.items()} == {
+        name: (list(s.steps), [repr(v) for v in s.values])
+        for name, s in metrics.read_metrics_jsonl(path, "m")[0].items()}
+    for odd in ('"loss": "0.5"', '"loss": null', '"loss": true', '"loss": {"a": 1}',
+                '"loss": 100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'
+                '00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'
+                '00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'
+                '000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'):
+        path.write_text(f'{{"step": 1, "loss": 0.5}}\n{{"step": 2, {odd}}}\n')
+        assert metrics._read_clean_jsonl(path) is None, odd
+    for broken in ('{"step": 1, "loss": 0.5}\n{broken\n', '{"loss": 0.5, "step": 1}\n{"step": 2, "loss": 0.5}\n',
+                   '{"step": 1.5, "loss": 0.5}\n', '[1, 2]\n', '\ufeff{"step": 1, "loss": 0.5}\n'):
+        path.write_text(broken, encoding="utf-8")
+        assert metrics._read_clean_jsonl(path) is None, broken

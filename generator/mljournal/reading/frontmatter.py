@@ -56,6 +56,12 @@ _StringLoader.add_implicit_resolver(
     "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
 )
 
+if getattr(yaml, "__with_libyaml__", False):
+    class _FastStringLoader(yaml.CSafeLoader):  # libyaml's parser (ten times faster), the same rules
+        yaml_implicit_resolvers = _StringLoader.yaml_implicit_resolvers
+else:
+    _FastStringLoader = None
+
 
 def split(text: str, path: Path) -> FrontMatter:
     """Split `text` (already decoded, BOM and CR removed) into its fields and body."""
@@ -89,6 +95,56 @@ def split(text: str, path: Path) -> FrontMatter:
 
 
 def _load(block: str, path: Path, first_line: int) -> dict[str, Field]:
+    """The fields of `block`: read with libyaml when it is there; anything it cannot take
+    as plain front matter (an alias, an error) is read again by the Python loader, whose
+    messages are the ones reported."""
+    if _FastStringLoader is not None:
+        fields = _load_fast(block, first_line)
+        if fields is not None:
+            return fields
+    return _load_checked(block, path, first_line)
+
+
+def _load_fast(block: str, first_line: int) -> dict[str, Field] | None:
+    loader = _FastStringLoader(block)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return {}
+        if not isinstance(root, yaml.MappingNode) or _has_alias(root):
+            return None
+        fields: dict[str, Field] = {}
+        for key_node, value_node in root.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                return None
+            key = str(loader.construct_object(key_node, deep=True))
+            if key in fields:
+                return None
+            fields[key] = Field(key, loader.construct_object(value_node, deep=True), key_node.start_mark.line + first_line)
+        return fields
+    except (yaml.YAMLError, FrontMatterError):
+        return None
+    finally:
+        loader.dispose()
+
+
+def _has_alias(root: yaml.Node) -> bool:
+    """An alias composes to the very node its anchor names: a node met twice."""
+    seen: set[int] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            pending.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+    return False
+
+
+def _load_checked(block: str, path: Path, first_line: int) -> dict[str, Field]:
     offset = first_line - 1
     loader = _StringLoader(block)
     try:

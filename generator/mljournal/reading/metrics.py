@@ -75,12 +75,19 @@ class Collector:
         for metric, (steps, values) in self.points.items():
             if not steps:
                 continue
-            if any(a >= b for a, b in zip(steps, steps[1:])):  # resumed or repeated steps
+            if not _increasing(steps):  # resumed or repeated steps
                 by_step = dict(zip(steps, values))
                 ordered = sorted(by_step)
                 steps, values = array("q", ordered), array("d", (by_step[s] for s in ordered))
             out[metric] = Series(steps, values)
         return out
+
+
+def _increasing(steps: array) -> bool:
+    import numpy
+
+    found = numpy.frombuffer(steps, dtype=numpy.int64)
+    return bool((found[1:] > found[:-1]).all())
 
 
 BOM = b"\xef\xbb\xbf"
@@ -297,6 +304,9 @@ def _read_clean_table(
 
 
 def read_metrics_jsonl(path: Path, shown: str) -> tuple[dict[str, Series], list[Diagnostic]]:
+    whole = _read_clean_jsonl(path)
+    if whole is not None:
+        return whole, []
     diagnostics: list[Diagnostic] = []
     collector = Collector()
     left_out: dict[str, tuple[str, int]] = {}  # name -> (what it was, first line)
@@ -341,6 +351,45 @@ def read_metrics_jsonl(path: Path, shown: str) -> tuple[dict[str, Series], list[
         more = f" and {len(left_out) - MAX_NAMED} more" if len(left_out) > MAX_NAMED else ""
         diagnostics.append(Diagnostic(f"values that are not numbers are left out: {named}{more}", shown, first))
     return collector.series(), diagnostics
+
+
+def _read_clean_jsonl(path: Path) -> dict[str, Series] | None:
+    """The common case in one go: every line an object of the same flat keys, a whole
+    `step` and plain numbers (no null, no text, no true/false). None for anything else, which
+    the line-by-line reader then handles (and explains)."""
+    try:
+        if path.stat().st_size > BULK_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            data = handle.read(BULK_BYTES + 1)
+        text = data[: data.rfind(b"\n") + 1].decode("utf-8")  # the partial last line waits
+        lines = [line for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+        if not lines or any(len(line) > MAX_LINE_BYTES for line in lines):
+            return None
+        records = json.loads("[" + ",".join(lines) + "]")
+    except (OSError, ValueError, RecursionError):
+        return None
+    first = records[0]
+    if not isinstance(first, dict) or "step" not in first:
+        return None
+    keys = list(first)
+    if any(type(record) is not dict or list(record) != keys for record in records):
+        return None
+    steps = [record["step"] for record in records]
+    if not {type(step) for step in steps} <= {int} or not all(STEP_MIN <= step <= STEP_MAX for step in steps):
+        return None
+    collector = Collector()
+    try:
+        for name in keys:
+            if name == "step":
+                continue
+            values = [record[name] for record in records]
+            if not {type(value) for value in values} <= {int, float}:
+                return None
+            collector.points[name] = (array("q", steps), array("d", values))
+    except OverflowError:  # an integer past a float's range: the line reader says so
+        return None
+    return collector.series()
 
 
 MAX_NAMED = 5  # names listed in one message
