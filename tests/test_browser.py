@@ -523,9 +523,16 @@ def test_a_journal_searched_with_pagefind_finds_a_model_id_whole_fetching_little
 
     from test_search import pagefind_project
 
+    import json
+
+    from mljournal import search
+
     root = pagefind_project(tmp_path)
     monkeypatch.chdir(root)
+    monkeypatch.setattr(search, "PAGES_PER_SHARD", 6)  # the sample's pages in shards, merged in the browser
     assert CliRunner().invoke(main, ["build"], catch_exceptions=False).exit_code == 0
+    shards = json.loads((root / "site" / "pagefind" / "shards.json").read_text())["shards"]
+    assert sorted(shards) == ["", "shard-01", "shard-02", "shard-03"]
     with serving(root / "site") as url:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()

@@ -308,3 +308,29 @@ def test_files_growing_shrinking_replaced_and_vanishing_during_builds_never_brea
         writer.wait()
     assert all((project.root / "site" / "models" / m / "index.html").is_file() for m in ("a-1", "b-1", "c-1", "d-1"))
     assert all(line.startswith("journal/runs/d-1/") for line in said), said  # a file gone mid-read is named
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_a_screenshot_deleted_after_it_was_read_and_before_it_was_copied_is_a_warning(project, cli, monkeypatch,
+                                                                                      engine):
+    """The case the writer above hits now and then, made certain: the image is gone between
+    the page that shows it and the engine's copy of it."""
+    from mljournal.rendering import changes
+    from test_pages import png
+
+    project.entry("2026-10-01-d-1.md", "---\ndate: 2026-10-01\nmodel: d-1\n---\ntext\n")
+    project.run_file("d-1", "metrics.csv", "step,loss\n1,0.5\n")
+    shot = project.run_file("d-1", "shot.png", png(100, 50))
+    rendered = changes.render_site
+
+    def render_then_delete(*args, **kwargs):
+        site = rendered(*args, **kwargs)
+        shot.unlink(missing_ok=True)
+        return site
+
+    monkeypatch.setattr(changes, "render_site", render_then_delete)
+    result = cli("build", "--engine", engine)
+    assert result.exit_code == 0, result.output
+    assert "warning: journal/runs/d-1/shot.png: skipped: deleted while the site was built\n" in result.output
+    assert not (project.root / "site" / "runs" / "d-1" / "shot.png").exists()
+    assert (project.root / "site" / "models" / "d-1" / "index.html").is_file()

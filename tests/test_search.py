@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 
 import pytest
 
 from conftest import REPO
 from mljournal import search
+from mljournal.errors import BuildError
 from mljournal.settings import SettingsError
 
 
@@ -54,3 +56,58 @@ def test_a_pagefind_site_has_the_chunked_index_and_an_empty_material_index(tmp_p
     assert not (site / "pagefind" / "pagefind-ui.js").exists()
     assert json.loads((site / "search" / "search_index.json").read_text())["docs"] == []
     assert '<meta name="mljournal-search" content="pagefind">' in (site / "index.html").read_text()
+
+
+def _page(words: str) -> str:
+    return (f'<!doctype html><html lang="en"><head><title>{words}</title></head><body>'
+            f'<article class="md-content__inner"><h1>{words}</h1><p>{words} and more</p></article></body></html>')
+
+
+def _site(root, pages):
+    for path, words in pages.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(_page(words), encoding="utf-8")
+    return root
+
+
+def _bundle(site):
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted((site / "pagefind").rglob("*")) if p.is_file()}
+
+
+def test_the_index_is_sharded_by_page_and_an_edit_indexes_only_its_shard_as_a_cold_index_would(tmp_path):
+    """130 pages: two shards, each page's chosen by its path; the copies left out are in none.
+    After one page changes, only its shard is indexed again (the other is linked from the last
+    site), and the bundle is byte for byte the one indexing the new site from nothing gives."""
+    pages = {f"models/m-{n}/index.html": f"model m-{n} word{n % 7}" for n in range(128)}
+    pages |= {"index.html": "home", "tags/x/index.html": "copy of m-1"}
+    last = _site(tmp_path / "last", pages)
+    shards = search.plan_shards(last, frozenset({"tags/x/index.html"}))
+    assert [shard.folder for shard in shards] == ["", "shard-01"]
+    assert sorted(p for shard in shards for p in shard.pages) == sorted(set(pages) - {"tags/x/index.html"})
+    assert search.index_site(last, frozenset({"tags/x/index.html"})) == ["", "shard-01"]
+    assert json.loads((last / "pagefind" / "shards.json").read_text())["shards"].keys() == {"", "shard-01"}
+    assert not (last / "pagefind" / "shard-01" / "pagefind.js").exists()  # the first shard's script serves all
+    assert not (last / search.VIEWS).exists()
+
+    edited = "models/m-5/index.html"
+    changed = next(shard.folder for shard in shards if edited in shard.pages)
+    new = _site(tmp_path / "new", {**pages, edited: "model m-5 now with dropout"})
+    assert search.index_site(new, frozenset({"tags/x/index.html"}), last_site=last) == [changed]
+    unchanged = next(shard.folder for shard in shards if shard.folder != changed)
+    entry = "pagefind-entry.json" if unchanged else "pagefind.js"
+    assert (new / "pagefind" / unchanged / entry).stat().st_ino == (last / "pagefind" / unchanged / entry).stat().st_ino
+    cold = _site(tmp_path / "cold", {**pages, edited: "model m-5 now with dropout"})
+    search.index_site(cold, frozenset({"tags/x/index.html"}))
+    assert _bundle(new) == _bundle(cold)
+    again = _site(tmp_path / "again", {**pages, edited: "model m-5 now with dropout"})
+    assert search.index_site(again, frozenset({"tags/x/index.html"}), last_site=new) == []  # nothing changed
+    assert _bundle(again) == _bundle(cold)
+
+
+def test_a_failing_pagefind_fails_the_build_with_its_last_line(tmp_path, monkeypatch):
+    site = _site(tmp_path / "site", {"index.html": "home"})
+    monkeypatch.setattr(search, "_pagefind", lambda: [sys.executable, "-c", "import sys; sys.exit('Error: out of disk')"])
+    with pytest.raises(BuildError) as raised:
+        search.index_site(site)
+    assert str(raised.value) == "Pagefind could not index the site: Error: out of disk"
+    assert not (site / search.VIEWS).exists()

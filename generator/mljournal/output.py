@@ -129,3 +129,14 @@ def swap_in(staging: Path, final: Path) -> None:
         final.rename(old)
     staging.rename(final)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def link_from(last: Path, target: Path) -> bool:
+    """`target` made a hard link to the last site's file `last`; False where that cannot be
+    (another file system, one without links): the caller writes it instead."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(last, target)
+    except OSError:
+        return False
+    return True

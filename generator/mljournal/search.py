@@ -12,17 +12,34 @@ the whole site would be stale after the first edit).
 Pagefind runs on the built site (its binary, from the pagefind-bin package) with the
 separator rules of the journal: '-', '_' and '.' inside a word are part of it, so a model
 ID ("mlp-4") is found whole; the copies of entries on model and tag pages are left out
-(they are marked data-search-exclude, as for Material's search).
+(they are marked data-search-exclude, as for Material's search), and so are the pages that
+are copies of others (a tag's page, the timeline's newest month again), as Material's search
+leaves them out.
+
+From twice PAGES_PER_SHARD pages on, the index is made in shards, a page's shard chosen by a hash of
+its path (so each shard is a sample of the whole site, and its word statistics, which
+Pagefind ranks by, are much the same as the whole index's): the first in pagefind/, the
+others in pagefind/shard-NN/, listed in pagefind/shards.json and merged by the page's
+script (Pagefind's `mergeIndex`). A shard whose pages are byte for byte those the last
+site's was made from is linked from there, not indexed again: one edited entry changes two
+or three pages, and costs the index of their shards, not of the whole journal.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import importlib.util
+import json
+import os
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from mljournal.errors import BuildError
+from mljournal.output import link_from
 from mljournal.settings import SettingsError
 
 AUTO_AT = 1000  # entries from which `auto` chooses Pagefind, when it is installed
@@ -31,6 +48,10 @@ FOLDER = "pagefind"  # the bundle's folder in the site
 WORD_CHARACTERS = "-_."
 CONTENT = "article.md-content__inner"  # the page's own content in Material's layout
 LEFT_OUT = "[data-search-exclude]"
+MANIFEST = "shards.json"  # in FOLDER: each shard's folder and the digest of what it indexes
+PAGES_PER_SHARD = 50  # about; the number of shards is a power of two, at most MAX_SHARDS
+MAX_SHARDS = 16
+VIEWS = ".pagefind-views"  # in the site while it is indexed: each shard's pages, linked
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
           "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
 
@@ -77,17 +98,147 @@ def _pagefind() -> list[str]:
         return [sys.executable, "-m", "pagefind"]
 
 
-def index_site(site: Path) -> None:
-    """Write Pagefind's bundle into `site`/pagefind/, from the built pages."""
-    command = [*_pagefind(), "--site", str(site), "--output-subdir", FOLDER,
-               "--root-selector", CONTENT, "--exclude-selectors", LEFT_OUT,
-               f"--include-characters={WORD_CHARACTERS}", "--silent"]
+@dataclass(frozen=True)
+class Shard:
+    folder: str  # in FOLDER: "" for the first, whose pagefind.js the page's script loads
+    pages: tuple[str, ...]  # its HTML files, site-relative, sorted
+
+
+def plan_shards(site: Path, left_out: frozenset[str] = frozenset()) -> list[Shard]:
+    """The site's HTML files but those `left_out` (site-relative), in shards."""
+    pages = []
+    for root, folders, files in os.walk(site):
+        if root == str(site):
+            folders[:] = [name for name in folders if name not in (FOLDER, VIEWS)]
+        for name in files:
+            if name.endswith(".html"):
+                relative = os.path.relpath(os.path.join(root, name), site).replace(os.sep, "/")
+                if relative not in left_out:
+                    pages.append(relative)
+    count = 1
+    while count * 2 <= min(MAX_SHARDS, len(pages) // PAGES_PER_SHARD):
+        count *= 2
+    shards: list[list[str]] = [[] for _ in range(count)]
+    for page in sorted(pages):
+        shards[hashlib.sha1(page.encode("utf-8", "surrogateescape")).digest()[0] % count].append(page)
+    return [Shard(f"shard-{number:02d}" if number else "", tuple(found)) for number, found in enumerate(shards)
+            if found or not number]
+
+
+def index_site(site: Path, left_out: frozenset[str] = frozenset(), last_site: Path | None = None) -> list[str]:
+    """Write Pagefind's bundle into `site`/pagefind/ from the built pages but those
+    `left_out`, in the shards `plan_shards` makes; the shards the last site has for the very
+    same pages are linked from it. The folders of the shards indexed ("" is the first)."""
+    shards = plan_shards(site, left_out)
+    bundle = site / FOLDER
+    last = _manifest(last_site / FOLDER) if last_site is not None else {}
+    digests, fresh = {}, []
+    for shard in shards:
+        digests[shard.folder] = digest = _digest(site, shard)
+        if last.get(shard.folder) != digest or not _link_shard(last_site / FOLDER, bundle, shard.folder, last):
+            fresh.append(shard)
+    views = site / VIEWS
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise BuildError(f"Pagefind could not index the site: {error}") from None
-    if done.returncode != 0 or not (site / FOLDER / "pagefind.js").is_file():
-        message = (done.stderr or done.stdout).strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
+        _run_pagefind(site, bundle, fresh, views)
+    finally:
+        shutil.rmtree(views, ignore_errors=True)
+    (bundle / MANIFEST).write_text(json.dumps({"shards": digests}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return [shard.folder for shard in fresh]
+
+
+def _digest(site: Path, shard: Shard) -> str:
+    """What a shard's index is made from: Pagefind, how it is run, and its pages' bytes."""
+    digest = hashlib.sha256(json.dumps([_versions(), _options(), shard.folder]).encode())
+    for page in shard.pages:
+        digest.update(page.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(hashlib.sha256((site / page).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _versions() -> list[str]:
+    found = []
+    for name in ("pagefind", "pagefind-bin"):
+        try:
+            found.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} -")
+    return found
+
+
+def _options() -> list[str]:
+    return ["--root-selector", CONTENT, "--exclude-selectors", LEFT_OUT, f"--include-characters={WORD_CHARACTERS}"]
+
+
+def _manifest(bundle: Path) -> dict[str, str]:
+    try:
+        shards = json.loads((bundle / MANIFEST).read_text(encoding="utf-8"))["shards"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return shards if isinstance(shards, dict) else {}
+
+
+def _link_shard(last: Path, bundle: Path, folder: str, shards: dict[str, str]) -> bool:
+    """The last site's index of a shard linked into `bundle`: a shard's folder, or the first
+    shard's files (those of FOLDER that are not another shard's folder or the manifest).
+    False where it cannot be (a file gone, no links): the shard is indexed again."""
+    source = last / folder if folder else last
+    try:
+        for root, folders, files in os.walk(source):
+            if not folder and root == str(source):
+                folders[:] = [name for name in folders if name not in shards]
+                files = [name for name in files if name != MANIFEST]
+            for name in files:
+                path = Path(root, name)
+                if not link_from(path, bundle / folder / path.relative_to(source)):
+                    return False
+    except (OSError, ValueError):
+        return False
+    return (bundle / folder / ("pagefind-entry.json" if folder else "pagefind.js")).is_file()
+
+
+def _run_pagefind(site: Path, bundle: Path, shards: list[Shard], views: Path) -> None:
+    """Pagefind on each shard's pages (linked into a folder of their own under their site
+    paths), as many at once as there are cores."""
+    pending = list(shards)
+    running: list[tuple[Shard, subprocess.Popen]] = []
+    try:
+        while pending or running:
+            while pending and len(running) < (os.cpu_count() or 1):
+                shard = pending.pop(0)
+                view = views / (shard.folder or "first")
+                view.mkdir(parents=True, exist_ok=True)
+                for page in shard.pages:
+                    if not link_from(site / page, view / page):
+                        shutil.copyfile(site / page, view / page)
+                command = [*_pagefind(), "--site", str(view), "--output-path", str(bundle / shard.folder), *_options(),
+                           "--silent"]
+                try:
+                    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                except OSError as error:
+                    raise BuildError(f"Pagefind could not index the site: {error}") from None
+                running.append((shard, process))
+            shard, process = running.pop(0)
+            try:
+                out, err = process.communicate(timeout=1800)
+            except subprocess.TimeoutExpired as error:
+                running.append((shard, process))
+                raise BuildError(f"Pagefind could not index the site: {error}") from None
+            _tidy(bundle / shard.folder, shard.folder, process.returncode, out, err)
+    finally:
+        for _, process in running:
+            process.kill()
+            process.wait()
+
+
+def _tidy(output: Path, folder: str, status: int, out: str, err: str) -> None:
+    """A shard's bundle checked, and what no reader fetches taken out: Pagefind's own search
+    UIs (the journal keeps Material's search box), and in the shards after the first their
+    script and WebAssembly (a merged index uses the first one's)."""
+    if status != 0 or not (output / ("pagefind-entry.json" if folder else "pagefind.js")).is_file():
+        message = (err or out).strip().splitlines()[-1:] or [f"exit status {status}"]
         raise BuildError(f"Pagefind could not index the site: {message[0]}")
-    for name in UNUSED:  # Pagefind's own search UIs: the journal keeps Material's search box
-        (site / FOLDER / name).unlink(missing_ok=True)
+    for name in UNUSED if not folder else (*UNUSED, "pagefind.js", "pagefind-worker.js"):
+        (output / name).unlink(missing_ok=True)
+    if folder:
+        for wasm in output.glob("wasm.*.pagefind"):
+            wasm.unlink()

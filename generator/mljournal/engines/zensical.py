@@ -99,7 +99,7 @@ def stage_site(project: Project, stage: Path) -> tuple[BuildResult, list[str]]:
     theme = resources.files("mljournal.theme")
     wanted[STYLESHEET] = Path(str(theme.joinpath(STYLESHEET)))
     wanted[SCRIPT] = Path(str(theme.joinpath(SCRIPT)))
-    _sync(docs, wanted)
+    _sync(docs, wanted, warnings, project.root)
     generated = {p.src_uri for p in rendered.pages}
     config = _derived_config(project, sorted(p for p in authors if p.endswith(".md") and p not in generated))
     _write_if_changed(stage / "mkdocs.yml", config.encode("utf-8"))
@@ -161,16 +161,25 @@ def _other_files(docs_dir: Path, ours: tuple[str, ...], warnings: list[str], pro
     return found
 
 
-def _sync(docs: Path, wanted: dict[str, bytes | Path]) -> None:
+def _sync(docs: Path, wanted: dict[str, bytes | Path], warnings: list[str], project_dir: Path) -> None:
     """Make `docs` hold exactly `wanted` (site path -> bytes or the file to copy), writing
-    only what differs."""
+    only what differs; a file to copy deleted since it was listed is named in `warnings`."""
+    from mljournal.reading.walk import shown_path
+
+    keep = set(wanted)
     for relative, content in wanted.items():
         target = docs / relative
         if isinstance(content, bytes):
             _write_if_changed(target, content)
-        else:
+            continue
+        try:
             _copy_if_changed(content, target)
-    keep = set(wanted)
+        except FileNotFoundError:
+            if content.exists():
+                raise
+            warnings.append(f"{shown_path(content, project_dir)}: skipped: deleted while the site was built")
+            log.warning(warnings[-1])
+            keep.discard(relative)
     for folder, dirs, files in os.walk(docs, topdown=False):
         for name in files:
             path = Path(folder) / name

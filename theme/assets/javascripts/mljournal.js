@@ -255,9 +255,17 @@
   var config = document.getElementById("__config")  // Material's: the site's root, relative to this page
   var base = new URL(((config && JSON.parse(config.textContent).base) || ".") + "/", location.href)
   var loading = null, latest = 0
-  function pagefind() {
-    if (!loading) loading = import(new URL("pagefind/pagefind.js", base).href).then(function (module) {
-      return module.options({ baseUrl: base.pathname, excerptLength: 24 }).then(function () { return module })
+  function pagefind() {  // the first shard of the index, and the others (pagefind/shards.json) merged into it
+    if (!loading) loading = Promise.all([
+      import(new URL("pagefind/pagefind.js", base).href),
+      fetch(new URL("pagefind/shards.json", base)).then(function (r) { return r.ok ? r.json() : {} }, function () { return {} })
+    ]).then(function (loaded) {
+      var module = loaded[0], options = { baseUrl: base.pathname, excerptLength: 24 }
+      return module.options(options).then(function () {
+        return Promise.all(Object.keys(loaded[1].shards || {}).filter(Boolean).map(function (folder) {
+          return module.mergeIndex(new URL("pagefind/" + folder + "/", base).pathname, options)
+        }))
+      }).then(function () { return module })
     })
     return loading
   }

@@ -52,11 +52,12 @@ def build(project: Project, site_dir: Path, *, strict: bool = False) -> BuildRes
 
     config = load_config(project.config_file, strict=strict)
     config.site_dir = str(site_dir)
+    config.plugins["journal"].last_site = project.site_dir  # what of its search index is still true is kept
     collect = _Collect()
     logging.getLogger("mkdocs").addHandler(collect)
     try:
         with reusing_pages(config, project.settings.cache_dir, project.site_dir), empty_pages_without_markdown(), \
-                linking_unchanged(project.site_dir, site_dir):
+                linking_unchanged(project.site_dir, site_dir, project.root):
             mkdocs_build(config)
     except exceptions.Abort as error:
         raise BuildError(str(error).strip()) from None

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from mljournal.engines import stop_on_sigterm
 from mljournal.engines.mkdocs.plugin import _search_plugin
 from mljournal.index import load_journal
-from mljournal.reading.walk import is_debris
+from mljournal.reading.walk import is_debris, shown_path
 from mljournal.rendering.changes import render_changes
 from mljournal.rendering.render import RenderedSite
 
@@ -74,13 +74,21 @@ class LiveSite:
         site_dir = Path(self.config.site_dir)
         assets = rendered.assets
         for asset in assets:
-            source = asset.source.stat()
-            signature = (source.st_size, source.st_mtime_ns)
-            if self.copied.get(asset.dest_uri) != signature:  # else copied by this server: it is there
-                target = site_dir / asset.dest_uri
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(asset.source, target)
-                self.copied[asset.dest_uri] = signature
+            target = site_dir / asset.dest_uri
+            try:
+                source = asset.source.stat()
+                signature = (source.st_size, source.st_mtime_ns)
+                if self.copied.get(asset.dest_uri) != signature:  # else copied by this server: it is there
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(asset.source, target)
+                    self.copied[asset.dest_uri] = signature
+            except FileNotFoundError:
+                if asset.source.exists():
+                    raise
+                shown = shown_path(asset.source, Path(self.config.config_file_path).parent)
+                log.warning(f"{shown}: skipped: deleted while the site was built")
+                target.unlink(missing_ok=True)
+                self.copied.pop(asset.dest_uri, None)
         for gone in {a.dest_uri for a in old_site.assets} - {a.dest_uri for a in assets}:
             (site_dir / gone).unlink(missing_ok=True)  # a screenshot removed, a plot redrawn
             self.copied.pop(gone, None)

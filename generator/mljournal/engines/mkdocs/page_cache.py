@@ -77,7 +77,7 @@ def _write(output: bytes, target: Path, site_dir: Path, last_site: Path | None) 
     (reading a file costs a third of writing it; nothing writes into a page once it is built)."""
     from mkdocs import utils
 
-    from mljournal.engines.mkdocs.static_files import link_from
+    from mljournal.output import link_from
 
     if last_site is not None:
         try:

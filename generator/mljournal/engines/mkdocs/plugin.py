@@ -64,6 +64,7 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         self.serving = False  # `journal serve` sets it: pages change in place (no on_startup here: MkDocs
         # would keep a plugin that has one from build to build, and its state with it)
         self.search = "material"  # or "pagefind": what this build's site is searched with
+        self.last_site: Path | None = None  # the site this build replaces, beside which it is built
         self.entry_count = self.model_count = self.warning_count = self.page_count = 0
 
     @event_priority(100)  # before the search plugin fills in its default separator
@@ -160,9 +161,11 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         """Pagefind's index, when the site uses it; a plain `mkdocs build` marks its site too:
         a later build may replace that folder."""
         if self.search == "pagefind":  # never under `journal serve`: its pages change in place
+            copies = {page.src_uri for page in self.rendered.pages if not page.searchable} if self.rendered else set()
+            left_out = frozenset(file.dest_uri for file in self.files or [] if file.src_uri in copies)
             self.release()
             try:
-                index_site(Path(config.site_dir))
+                index_site(Path(config.site_dir), left_out, self.last_site)
             except BuildError as error:
                 raise PluginError(str(error)) from None
             empty_material_index(Path(config.site_dir))

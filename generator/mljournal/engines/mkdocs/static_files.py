@@ -10,39 +10,45 @@ links keep it), as MkDocs' own `--dirty` judges, and its change time too (a file
 with its old mtime is newer by that). A source modified too recently for its mtime to tell
 is copied. Nothing writes into a static file after it is in place, so the two sites sharing it
 is safe; the old site is removed once the new one is in place.
+
+A source deleted after the journal read it and before MkDocs copied it (a run's screenshot
+replaced as it trains) is named in a warning and left out, as a file gone mid-read is.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 from pathlib import Path
 
 from mljournal.cache import is_racy
+from mljournal.output import link_from
+from mljournal.reading.walk import shown_path
 
-
-def link_from(last: Path, target: Path) -> bool:
-    """`target` made a hard link to the last site's file `last`; False where that cannot be
-    (another file system, one without links): the caller writes it instead."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(last, target)
-    except OSError:
-        return False
-    return True
+log = logging.getLogger("mkdocs.plugins.journal")
 
 
 @contextlib.contextmanager
-def linking_unchanged(last_site: Path, site_dir: Path):
+def linking_unchanged(last_site: Path, site_dir: Path, project_dir: Path):
     """During a `mkdocs build` into `site_dir`: static files that `last_site` holds copies of
-    are linked from there."""
+    are linked from there; one deleted since it was listed is a warning."""
     from mkdocs.structure.files import File
 
     original = File.copy_file
     now = time.time()
 
     def copy_file(file, dirty: bool = False) -> None:
+        try:
+            return copy_or_link(file, dirty)
+        except FileNotFoundError:
+            if file.abs_src_path is None or os.path.exists(file.abs_src_path):
+                raise
+            log.warning(f"{shown_path(Path(file.abs_src_path), project_dir)}: skipped: deleted while the site was built")
+        return None
+
+    def copy_or_link(file, dirty: bool) -> None:
         if dirty or file.abs_src_path is None or getattr(file, "_content", None) is not None:
             return original(file, dirty)
         target = Path(file.abs_dest_path)
