@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -100,18 +101,31 @@ def template_left(body: str) -> list[int]:
 def near_misses(body: str, sections: dict[str, tuple[str, ...]]) -> list[tuple[Heading, str]]:
     """Headings that are not a known section but nearly are (``## Hypotesis``): each with the
     heading meant, as the settings write it."""
-    import difflib
-
-    known = {_normalise(h): h for names in sections.values() for h in names}
+    known = _known_headings(tuple((name, tuple(names)) for name, names in sections.items()))
     found = []
     for heading in headings(body):
-        key = _normalise(heading.text)
-        if key in known:
-            continue
-        close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.8)
-        if close:
-            found.append((heading, known[close[0]]))
+        meant = _closest(_normalise(heading.text), known)
+        if meant is not None:
+            found.append((heading, meant))
     return found
+
+
+@functools.lru_cache(maxsize=8)
+def _known_headings(sections: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, str], ...]:
+    """(normalised, as written) for every heading of the settings' sections."""
+    return tuple({_normalise(h): h for _, names in sections for h in names}.items())
+
+
+@functools.lru_cache(maxsize=4096)  # a journal's headings repeat: ten thousand entries, a few dozen texts
+def _closest(key: str, known: tuple[tuple[str, str], ...]) -> str | None:
+    """The known heading `key` nearly is; None when it is one, or is none."""
+    import difflib
+
+    written = dict(known)
+    if key in written:
+        return None
+    close = difflib.get_close_matches(key, list(written), n=1, cutoff=0.8)
+    return written[close[0]] if close else None
 
 
 def code_fences(lines: list[str]) -> Iterator[tuple[int, str, bool]]:

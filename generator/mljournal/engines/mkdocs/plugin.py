@@ -118,7 +118,7 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         self.project, self.options = project, options
         self.accept(index, rendering)
         for page in rendered.pages:
-            existing = files.get_file_from_path(page.src_uri)
+            existing = files.src_uris.get(page.src_uri)  # posix already: no PurePath per file
             if existing is not None:
                 log.warning(f"{existing.src_uri}: replaced by the journal's generated page of the same name; rename it")
                 files.remove(existing)
@@ -139,12 +139,12 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         elif search is not None:
             keep_search_entries(search, settings.cache_dir)
         for asset in rendered.assets:
-            existing = files.get_file_from_path(asset.dest_uri)
+            existing = files.src_uris.get(asset.dest_uri)
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, asset.dest_uri, abs_src_path=str(asset.source)))
         for made in rendered.files:
-            existing = files.get_file_from_path(made.dest_uri)
+            existing = files.src_uris.get(made.dest_uri)
             if existing is not None:
                 log.warning(f"{existing.src_uri}: replaced by the journal's {made.dest_uri}; rename it")
                 files.remove(existing)
