@@ -111,3 +111,11 @@ def test_a_failing_pagefind_fails_the_build_with_its_last_line(tmp_path, monkeyp
         search.index_site(site)
     assert str(raised.value) == "Pagefind could not index the site: Error: out of disk"
     assert not (site / search.VIEWS).exists()
+
+
+def test_a_large_site_is_indexed_in_at_most_four_shards(tmp_path):
+    """Past four, each shard merged in the browser costs its own chunk of the words typed, and
+    the first results cost more than one index's (see MAX_SHARDS)."""
+    site = _site(tmp_path / "site", {f"timeline/{n}/index.html": "x" for n in range(1000)})
+    assert [shard.folder for shard in search.plan_shards(site)] == ["", "shard-01", "shard-02", "shard-03"]
+    assert [len(shard.pages) for shard in search.plan_shards(site)] == [287, 253, 229, 231]

@@ -16,10 +16,10 @@ ID ("mlp-4") is found whole; the copies of entries on model and tag pages are le
 are copies of others (a tag's page, the timeline's newest month again), as Material's search
 leaves them out.
 
-From twice PAGES_PER_SHARD pages on, the index is made in shards, a page's shard chosen by a hash of
-its path (so each shard is a sample of the whole site, and its word statistics, which
-Pagefind ranks by, are much the same as the whole index's): the first in pagefind/, the
-others in pagefind/shard-NN/, listed in pagefind/shards.json and merged by the page's
+From twice PAGES_PER_SHARD pages on, the index is made in shards, a page's shard chosen by a
+hash of its path (so each shard is a sample of the whole site, and its word statistics,
+which Pagefind ranks by, are much the same as the whole index's): the first in pagefind/,
+the others in pagefind/shard-NN/, listed in pagefind/shards.json and merged by the page's
 script (Pagefind's `mergeIndex`). A shard whose pages are byte for byte those the last
 site's was made from is linked from there, not indexed again: one edited entry changes two
 or three pages, and costs the index of their shards, not of the whole journal.
@@ -50,7 +50,10 @@ CONTENT = "article.md-content__inner"  # the page's own content in Material's la
 LEFT_OUT = "[data-search-exclude]"
 MANIFEST = "shards.json"  # in FOLDER: each shard's folder and the digest of what it indexes
 PAGES_PER_SHARD = 50  # about; the number of shards is a power of two, at most MAX_SHARDS
-MAX_SHARDS = 16
+# Each shard merged costs the reader its own chunk of the words typed: at 10,000 entries the
+# first results fetched 166 KB in 323 ms from one index, 288 KB in 314 ms from 4 shards,
+# 408 KB in 825 ms from 8 (`benchmarks/search.py`'s journal, 2026-12-03).
+MAX_SHARDS = 4
 VIEWS = ".pagefind-views"  # in the site while it is indexed: each shard's pages, linked
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
           "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
@@ -77,8 +80,6 @@ def search_kind(setting: str, entries: int, serving: bool = False) -> str:
 def empty_material_index(site: Path) -> None:
     """Material's own index, emptied: its search box stays (and is Pagefind's), and the one
     request it makes on first use costs nothing."""
-    import json
-
     path = site / "search" / "search_index.json"
     try:
         config = json.loads(path.read_text(encoding="utf-8")).get("config", {})
