@@ -248,6 +248,19 @@ def read_csv_metrics(
 BULK_BYTES = 64 * 1024 * 1024  # a metrics file up to this size is parsed in one go when it is clean
 
 
+def _small_file(path: Path) -> bytes | None:
+    """The file's bytes for a reader in one go: None when it is over BULK_BYTES or cannot be
+    read (the line-by-line reader then handles it, and explains). Of a file growing meanwhile,
+    at most BULK_BYTES + 1 bytes."""
+    try:
+        if path.stat().st_size > BULK_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            return handle.read(BULK_BYTES + 1)
+    except OSError:
+        return None
+
+
 def _read_clean_table(
     path: Path, step_columns: tuple[str, ...], delimiter: str, ignore: tuple[str, ...], require_first: bool,
     at_rest: bool = False,
@@ -255,12 +268,8 @@ def _read_clean_table(
     """The common case in one go: a header and rows of whole steps and plain numbers, every
     row as long as the header, no quotes, no empty or NA cell. None for anything else, which
     the line-by-line reader then handles (and explains)."""
-    try:
-        if path.stat().st_size > BULK_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            data = handle.read(BULK_BYTES + 1)
-    except OSError:
+    data = _small_file(path)
+    if data is None:
         return None
     if data.startswith(BOM):
         data = data[len(BOM):]
@@ -357,11 +366,10 @@ def _read_clean_jsonl(path: Path) -> dict[str, Series] | None:
     """The common case in one go: every line an object of the same flat keys, a whole
     `step` and plain numbers (no null, no text, no true/false). None for anything else, which
     the line-by-line reader then handles (and explains)."""
+    data = _small_file(path)
+    if data is None:
+        return None
     try:
-        if path.stat().st_size > BULK_BYTES:
-            return None
-        with open(path, "rb") as handle:
-            data = handle.read(BULK_BYTES + 1)
         text = data[: data.rfind(b"\n") + 1].decode("utf-8")  # the partial last line waits
         lines = [line for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
         if not lines or any(len(line) > MAX_LINE_BYTES for line in lines):
