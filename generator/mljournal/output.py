@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mljournal.errors import ConfigError
+from mljournal.reading.walk import shown_path
 
 
 def check_site_dir(site_dir: Path, journal_dir: Path, project_dir: Path) -> None:
@@ -140,3 +141,9 @@ def link_from(last: Path, target: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+def gone_while_built(source: Path, project_dir: Path) -> str:
+    """The warning for a file to publish that was deleted after the journal read it and before
+    the engine copied it (a run's screenshot replaced as it trains): it is left out."""
+    return f"{shown_path(source, project_dir)}: skipped: deleted while the site was built"

@@ -164,7 +164,7 @@ def _other_files(docs_dir: Path, ours: tuple[str, ...], warnings: list[str], pro
 def _sync(docs: Path, wanted: dict[str, bytes | Path], warnings: list[str], project_dir: Path) -> None:
     """Make `docs` hold exactly `wanted` (site path -> bytes or the file to copy), writing
     only what differs; a file to copy deleted since it was listed is named in `warnings`."""
-    from mljournal.reading.walk import shown_path
+    from mljournal.output import gone_while_built
 
     keep = set(wanted)
     for relative, content in wanted.items():
@@ -177,7 +177,7 @@ def _sync(docs: Path, wanted: dict[str, bytes | Path], warnings: list[str], proj
         except FileNotFoundError:
             if content.exists():
                 raise
-            warnings.append(f"{shown_path(content, project_dir)}: skipped: deleted while the site was built")
+            warnings.append(gone_while_built(content, project_dir))
             log.warning(warnings[-1])
             keep.discard(relative)
     for folder, dirs, files in os.walk(docs, topdown=False):

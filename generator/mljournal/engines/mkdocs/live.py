@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 from mljournal.engines import stop_on_sigterm
 from mljournal.engines.mkdocs.plugin import _search_plugin
 from mljournal.index import load_journal
-from mljournal.reading.walk import is_debris, shown_path
+from mljournal.output import gone_while_built
+from mljournal.reading.walk import is_debris
 from mljournal.rendering.changes import render_changes
 from mljournal.rendering.render import RenderedSite
 
@@ -85,8 +86,7 @@ class LiveSite:
             except FileNotFoundError:
                 if asset.source.exists():
                     raise
-                shown = shown_path(asset.source, Path(self.config.config_file_path).parent)
-                log.warning(f"{shown}: skipped: deleted while the site was built")
+                log.warning(gone_while_built(asset.source, Path(self.config.config_file_path).parent))
                 target.unlink(missing_ok=True)
                 self.copied.pop(asset.dest_uri, None)
         for gone in {a.dest_uri for a in old_site.assets} - {a.dest_uri for a in assets}:

@@ -24,8 +24,7 @@ import time
 from pathlib import Path
 
 from mljournal.cache import is_racy
-from mljournal.output import link_from
-from mljournal.reading.walk import shown_path
+from mljournal.output import gone_while_built, link_from
 
 log = logging.getLogger("mkdocs.plugins.journal")
 
@@ -45,7 +44,7 @@ def linking_unchanged(last_site: Path, site_dir: Path, project_dir: Path):
         except FileNotFoundError:
             if file.abs_src_path is None or os.path.exists(file.abs_src_path):
                 raise
-            log.warning(f"{shown_path(Path(file.abs_src_path), project_dir)}: skipped: deleted while the site was built")
+            log.warning(gone_while_built(Path(file.abs_src_path), project_dir))
         return None
 
     def copy_or_link(file, dirty: bool) -> None:
