@@ -194,7 +194,7 @@ def _link_shard(last: Path, bundle: Path, folder: str, shards: dict[str, str]) -
                     return False
     except (OSError, ValueError):
         return False
-    return (bundle / folder / ("pagefind-entry.json" if folder else "pagefind.js")).is_file()
+    return _complete(bundle / folder, folder)
 
 
 def _run_pagefind(site: Path, bundle: Path, shards: list[Shard], views: Path) -> None:
@@ -231,11 +231,17 @@ def _run_pagefind(site: Path, bundle: Path, shards: list[Shard], views: Path) ->
             process.wait()
 
 
+def _complete(output: Path, folder: str) -> bool:
+    """Pagefind wrote the shard's bundle: pagefind.js for the first (the page loads it), the
+    entry file for the others (their pagefind.js is removed by `_tidy`)."""
+    return (output / ("pagefind-entry.json" if folder else "pagefind.js")).is_file()
+
+
 def _tidy(output: Path, folder: str, status: int, out: str, err: str) -> None:
     """A shard's bundle checked, and what no reader fetches taken out: Pagefind's own search
     UIs (the journal keeps Material's search box), and in the shards after the first their
     script and WebAssembly (a merged index uses the first one's)."""
-    if status != 0 or not (output / ("pagefind-entry.json" if folder else "pagefind.js")).is_file():
+    if status != 0 or not _complete(output, folder):
         message = (err or out).strip().splitlines()[-1:] or [f"exit status {status}"]
         raise BuildError(f"Pagefind could not index the site: {message[0]}")
     for name in UNUSED if not folder else (*UNUSED, "pagefind.js", "pagefind-worker.js"):
