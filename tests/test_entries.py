@@ -214,6 +214,6 @@ def test_libyaml_and_the_python_loader_read_every_front_matter_alike():
     blocks += ["model: [no, 1e3, 0x1F, on]\nparent: 'off'\ntags: [yes, ~, '', 1.10]\nx: {a: [b, {c: null}]}",
                "date: 2026-10-03 14:20:00+02:00\nmodel: \"a-1\"\nnote: |\n  two\n  lines\n", ""]
     for block in blocks:
-        assert frontmatter._load_fast(block, 2) == frontmatter._load_checked(block, Path("e.md"), 2), block
+        assert frontmatter._load_fast(block, Path("e.md"), 2) == frontmatter._load_checked(block, Path("e.md"), 2), block
     for refused in ("a: &m 1\nb: *m", "a: 1\na: 2", "- a", "a: !!python/object/apply:os.system [ls]", "a: [b"):
-        assert frontmatter._load_fast(refused, 2) is None, refused
+        assert frontmatter._load_fast(refused, Path("e.md"), 2) is None, refused

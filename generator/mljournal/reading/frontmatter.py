@@ -99,29 +99,19 @@ def _load(block: str, path: Path, first_line: int) -> dict[str, Field]:
     as plain front matter (an alias, an error) is read again by the Python loader, whose
     messages are the ones reported."""
     if _FastStringLoader is not None:
-        fields = _load_fast(block, first_line)
+        fields = _load_fast(block, path, first_line)
         if fields is not None:
             return fields
     return _load_checked(block, path, first_line)
 
 
-def _load_fast(block: str, first_line: int) -> dict[str, Field] | None:
+def _load_fast(block: str, path: Path, first_line: int) -> dict[str, Field] | None:
     loader = _FastStringLoader(block)
     try:
         root = loader.get_single_node()
-        if root is None:
-            return {}
-        if not isinstance(root, yaml.MappingNode) or _has_alias(root):
+        if root is not None and _has_alias(root):
             return None
-        fields: dict[str, Field] = {}
-        for key_node, value_node in root.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                return None
-            key = str(loader.construct_object(key_node, deep=True))
-            if key in fields:
-                return None
-            fields[key] = Field(key, loader.construct_object(value_node, deep=True), key_node.start_mark.line + first_line)
-        return fields
+        return _fields(loader, root, path, first_line)
     except (yaml.YAMLError, FrontMatterError):
         return None
     finally:
@@ -144,34 +134,37 @@ def _has_alias(root: yaml.Node) -> bool:
     return False
 
 
+def _fields(loader: yaml.BaseLoader, root: yaml.Node | None, path: Path, first_line: int) -> dict[str, Field]:
+    """The fields of the composed front matter `root`, each with its line."""
+    if root is None:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        raise FrontMatterError(
+            "front matter must be 'key: value' lines (a mapping), not a list or a single value",
+            path,
+            root.start_mark.line + first_line,
+        )
+    fields: dict[str, Field] = {}
+    for key_node, value_node in root.value:
+        line = key_node.start_mark.line + first_line
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise FrontMatterError("a front-matter key must be a plain name", path, line)
+        key = str(loader.construct_object(key_node, deep=True))
+        if key in fields:
+            raise FrontMatterError(
+                f"key '{key}' appears twice (also on line {fields[key].line}); keep one",
+                path,
+                line,
+            )
+        fields[key] = Field(key, loader.construct_object(value_node, deep=True), line)
+    return fields
+
+
 def _load_checked(block: str, path: Path, first_line: int) -> dict[str, Field]:
     offset = first_line - 1
     loader = _StringLoader(block)
     try:
-        root = loader.get_single_node()
-        if root is None:
-            return {}
-        if not isinstance(root, yaml.MappingNode):
-            raise FrontMatterError(
-                "front matter must be 'key: value' lines (a mapping), not a list or a single value",
-                path,
-                root.start_mark.line + first_line,
-            )
-        fields: dict[str, Field] = {}
-        for key_node, value_node in root.value:
-            line = key_node.start_mark.line + first_line
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise FrontMatterError("a front-matter key must be a plain name", path, line)
-            key = str(loader.construct_object(key_node, deep=True))
-            if key in fields:
-                raise FrontMatterError(
-                    f"key '{key}' appears twice (also on line {fields[key].line}); keep one",
-                    path,
-                    line,
-                )
-            value = loader.construct_object(value_node, deep=True)
-            fields[key] = Field(key, value, line)
-        return fields
+        return _fields(loader, loader.get_single_node(), path, first_line)
     except FrontMatterError as error:
         if error.path is None:
             error.path = path
