@@ -375,7 +375,7 @@ def _read_clean_jsonl(path: Path) -> dict[str, Series] | None:
         if not lines or any(len(line) > MAX_LINE_BYTES for line in lines):
             return None
         records = json.loads("[" + ",".join(lines) + "]")
-    except (OSError, ValueError, RecursionError):
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, nested too deep
         return None
     first = records[0]
     if not isinstance(first, dict) or "step" not in first:
