@@ -31,6 +31,20 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
 
 
+# Material (and Zensical, built from its code) measures every code block as a page starts,
+# reading each one's width between writes to the page: each read lays the whole page out
+# again (on a model page, a fifth of the main thread under Lighthouse's mobile throttling).
+# `content.lazy`, in both bundles though not in their documentation, mounts a code block
+# when it first scrolls into view instead.
+THEME_FEATURES = ("content.lazy",)
+
+
+def with_theme_features(features: list[str] | None) -> list[str]:
+    """The author's theme features, with the ones the journal's pages need added after them."""
+    features = list(features or [])
+    return features + [f for f in THEME_FEATURES if f not in features]
+
+
 def stop_on_sigterm() -> None:
     """`kill`, a service manager: stop `journal serve` as Ctrl-C does (so it cleans up after
     itself: the served folder, an engine's own server process)."""

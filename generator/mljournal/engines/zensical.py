@@ -31,7 +31,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from mljournal.engines import BuildResult, stop_on_sigterm
+from mljournal.engines import BuildResult, stop_on_sigterm, with_theme_features
 from mljournal.errors import BuildError, ConfigError
 from mljournal.project import Project, dump_config, markdown_extensions
 from mljournal.rendering.html import e
@@ -122,6 +122,7 @@ def _derived_config(project: Project, other_pages: list[str]) -> str:
     theme = dict(config.get("theme") or {"name": "material"}) if not isinstance(config.get("theme"), str) else {
         "name": config["theme"]}
     theme.pop("custom_dir", None)  # Material's Jinja overrides; Zensical has its own templates
+    theme["features"] = with_theme_features(theme.get("features"))
     config["theme"] = theme
     config["extra_css"] = [*(config.get("extra_css") or []), STYLESHEET]
     config["extra_javascript"] = [*(config.get("extra_javascript") or []), SCRIPT]

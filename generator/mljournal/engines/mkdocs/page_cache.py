@@ -133,6 +133,7 @@ def _site_key(config, nav) -> bytes:
     digest.update(json.dumps(sorted(config.plugins), default=str).encode())
     digest.update(json.dumps(config.extra, sort_keys=True, default=str).encode())  # what the plugins put there too
     digest.update(json.dumps(config.plugins["journal"].config, sort_keys=True, default=str).encode())
+    digest.update(json.dumps({k: config.theme[k] for k in config.theme}, sort_keys=True, default=str).encode())  # features the plugin adds
     for folder in config.theme.dirs:  # templates edited in place (a custom_dir, an editable install)
         for root, dirs, files in os.walk(folder):
             dirs.sort()

@@ -21,6 +21,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from mljournal.engines import with_theme_features
 from mljournal.engines.mkdocs.config import JournalConfig, settings_from
 from mljournal.engines.mkdocs.search_cache import keep_search_entries
 from mljournal.engines.mkdocs.files import install as install_safe_listing
@@ -81,6 +82,8 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         # Our templates go after the user's custom_dir and before Material's own.
         position = 1 if config.theme.custom_dir else 0
         config.theme.dirs.insert(position, theme_dir())
+        if config.theme.name == "material":
+            config.theme["features"] = with_theme_features(config.theme.get("features"))
         self.nav_is_ours = config.nav is None
         return config
 
