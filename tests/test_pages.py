@@ -40,7 +40,7 @@ def test_model_page_lineage_metrics_entries_and_mentions(project):
     page = project.page("models/a-2")
     assert content(page) == (
         "a-2 2026-10-02 – 2026-10-02 · 1 entries, 1 mentions · #wide Lineage a-1 → a-2 Children: none yet "
-        "Compare with its parent . Hypothesis 2026-10-02 Wider than a-1 . Metrics Metric Last at step Best at step Points "
+        "tick to compare · Compare with its parent . Hypothesis 2026-10-02 Wider than a-1 . Metrics Metric Last at step Best at step Points "
         "train_loss 0.2500 3 0.2500 3 3 val_acc 0.7000 3 0.7500 2 3 Plots: Run Read from mljournal: metrics.csv "
         "Entries 2026-10-02 10:00 +00 #wide Hypothesis Wider than a-1 . "
         "Mentioned in 1 entries 2026-10-03 b-1 Compared with a-2: worse."

@@ -26,7 +26,8 @@
 
 // mljournal: the conclusion table sorts and filters in place; the view is in the URL
 // (?sort=-val_acc&family=mlp&tag=aug&status=done&q=word&group=0), so it can be shared.
-// Without this script the table is a plain table, grouped by family, latest first.
+// Without this script the table is a plain table, grouped by family, latest first, whose
+// controls (in the page, so that nothing moves as it starts) do nothing.
 ;(function () {
   var table = document.querySelector("table.mj-conclusions")
   if (!table) return
@@ -37,28 +38,8 @@
   var state = { sort: params.get("sort") || "", family: params.get("family") || "", tag: params.get("tag") || "",
                 status: params.get("status") || "", q: params.get("q") || "", group: params.get("group") !== "0" }
 
-  function values(attribute, split) {
-    var seen = {}
-    models.forEach(function (r) {
-      (split ? (r.dataset[attribute] || "").split(" ") : [r.dataset[attribute] || ""]).forEach(function (v) { if (v) seen[v] = 1 })
-    })
-    return Object.keys(seen).sort()
-  }
-  function select(name, label, options) {
-    var html = '<label>' + label + ' <select name="' + name + '"><option value="">all</option>'
-    options.forEach(function (o) { html += "<option>" + o.replace(/[&<>"]/g, function (c) { return "&#" + c.charCodeAt(0) + ";" }) + "</option>" })
-    return html + "</select></label>"
-  }
-  var form = document.createElement("form")
-  form.className = "mj-filters"
-  form.setAttribute("role", "search")
-  form.innerHTML = '<label>Filter <input type="search" name="q" placeholder="text" size="10"></label>' +
-    select("family", "family", values("family")) + select("tag", "tag", values("tags", true)) +
-    select("status", "status", values("status")) +
-    '<label><input type="checkbox" name="group"> by family</label> <span class="mj-shown" aria-live="polite"></span>'
-  var bar = document.querySelector(".mj-bar")
-  if (bar) bar.appendChild(form)
-  else table.parentNode.parentNode.insertBefore(form, table.parentNode)
+  var form = document.querySelector("form.mj-filters")  // in the page, with this page's families, tags and statuses
+  if (!form) return
   form.q.value = state.q; form.family.value = state.family; form.tag.value = state.tag
   form.status.value = state.status; form.group.checked = state.group
   form.addEventListener("submit", function (event) { event.preventDefault() })
@@ -69,12 +50,8 @@
   })
 
   headers.forEach(function (th) {
-    if (!th.dataset.key) return
-    var button = document.createElement("button")
-    button.type = "button"
-    button.className = "mj-sort"
-    while (th.firstChild) button.appendChild(th.firstChild)
-    th.appendChild(button)
+    var button = th.dataset.key && th.querySelector("button.mj-sort")
+    if (!button) return
     button.addEventListener("click", function () {
       var name = key(th)
       state.sort = state.sort === name ? "-" + name : state.sort === "-" + name ? "" : (th.dataset.goal === "max" || name === "last" ? "-" : "") + name
@@ -191,13 +168,8 @@
   bar.hidden = true
   document.body.appendChild(bar)
   var boxes = []
-  function box(id) {
-    var input = document.createElement("input")
-    input.type = "checkbox"
-    input.className = "mj-pick"
-    input.value = id
-    input.title = "compare " + id + " with other ticked models"
-    input.setAttribute("aria-label", "compare " + id)
+  function box(input) {  // the boxes are in the pages (a table row's, a model page's): nothing moves
+    var id = input.value
     input.checked = picked.indexOf(id) >= 0
     input.addEventListener("change", function () {
       picked = load().filter(function (other) { return other !== id })
@@ -226,17 +198,7 @@
     clear.addEventListener("click", function () { picked = []; save(picked); render() })
     bar.appendChild(list); bar.appendChild(go); bar.appendChild(clear)
   }
-  document.querySelectorAll("table.mj-conclusions tr[data-id] td.mj-id").forEach(function (cell) {
-    cell.insertBefore(box(cell.parentNode.dataset.id), cell.firstChild)
-  })
-  var links = document.querySelector(".mj-compare-links[data-model]")
-  if (links) {
-    var label = document.createElement("label")
-    label.appendChild(box(links.dataset.model))
-    label.appendChild(document.createTextNode("tick to compare"))
-    links.insertBefore(label, links.firstChild)
-    if (links.childNodes.length > 1) links.insertBefore(document.createTextNode(" · "), label.nextSibling)
-  }
+  document.querySelectorAll("input.mj-pick").forEach(box)
   window.addEventListener("storage", function (event) { if (event.key === key) { picked = load(); render() } })
   render()
 })()

@@ -121,7 +121,7 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], Markup], table:
     metrics = table.metrics
     head = "".join(
         f'<th class="mj-num" data-key="m:{e(m)}" data-goal="{table.goals[m] or ""}" '
-        f'title="{_goal_title(table.goals[m])}">{e(m)}</th>' for m in metrics)
+        f'title="{_goal_title(table.goals[m])}">{_sort(e(m))}</th>' for m in metrics)
     columns = 6 + len(metrics)
     rows, family = [], None
     counts = table.family_sizes
@@ -142,12 +142,33 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], Markup], table:
     )
     html = (
         f'<div class="mj-table-wrap" data-search-exclude><table class="mj-conclusions" data-columns="{columns}">'
-        '<thead><tr><th data-key="id">Model</th><th data-key="parent">Parent</th><th data-key="last">Dates</th>'
-        f'<th data-key="status">Status</th><th>Hypothesis</th><th>Conclusion</th>{head}</tr></thead>'
+        f'<thead><tr><th data-key="id">{_sort("Model")}</th><th data-key="parent">{_sort("Parent")}</th>'
+        f'<th data-key="last">{_sort("Dates")}</th><th data-key="status">{_sort("Status")}</th>'
+        f'<th>Hypothesis</th><th>Conclusion</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
     return Markup(f'<div class="mj-home" data-compare-url="{url(kit.links.compare)}"><h1>{e(title)}</h1>'
-                  f'<div class="mj-bar">{facts}{pager}</div>{html}{pager}</div>')
+                  f'<div class="mj-bar">{facts}{_filters(shown)}{pager}</div>{html}{pager}</div>')
+
+
+# The table's controls are in the page, not added by its script, so nothing moves as the page
+# starts (Lighthouse's layout shift); the script makes them work and sets them from the URL.
+def _sort(label: str) -> str:
+    return f'<button type="button" class="mj-sort">{label}</button>'
+
+
+def _filters(shown: list[Model]) -> str:
+    """Filters by text, family, tag and status (the values of this page's rows) and grouping."""
+    def select(name: str, values: set[str]) -> str:
+        options = "".join(f"<option>{e(v)}</option>" for v in sorted(v for v in values if v))
+        return f'<label>{name} <select name="{name}"><option value="">all</option>{options}</select></label>'
+
+    return ('<form class="mj-filters" role="search"><label>Filter <input type="search" name="q" placeholder="text" '
+            'size="10"></label>' + select("family", {m.family for m in shown})
+            + select("tag", {t for m in shown for t in m.tags})
+            + select("status", {(m.status or "").lower() for m in shown})
+            + '<label><input type="checkbox" name="group" checked> by family</label> '
+            '<span class="mj-shown" aria-live="polite"></span></form>')
 
 
 def _goal_title(goal: str | None) -> str:
@@ -212,7 +233,7 @@ def _row(kit: PageKit, section_html: Callable[[Entry, str], Markup], table: KeyM
     return (
         f'<tr data-id="{e(model.id)}" data-family="{e(model.family)}" data-status="{e((model.status or "").lower())}" '
         f'data-tags="{e(tags)}" data-last="{when(model.last, False) if model.last else ""}">'
-        f'<td class="mj-id">{kit.model_link(model.id)}</td>'
+        f'<td class="mj-id">{kit.tick_box(model.id)}{kit.model_link(model.id)}</td>'
         f'<td data-label="parent" data-v="{e(model.parent or "")}">{kit.model_link(model.parent) if model.parent else ""}</td>'
         f'<td class="mj-dates" data-label="dates">{dates}</td>'
         f'<td data-label="status">{kit.status(model.status)}</td>'

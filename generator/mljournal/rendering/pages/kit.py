@@ -74,6 +74,13 @@ class PageKit:
             return Markup(f'<a class="{css}" href="{url(self.links.model(model_id))}">{e(model_id)}</a>')
         return Markup(f'<span class="{css} mj-unknown" title="no such model">{e(model_id)}</span>')
 
+    @staticmethod
+    def tick_box(model_id: str) -> Markup:
+        """A box that ticks the model for the compare page (the pages' script keeps the ticks).
+        It is in the page, not added by the script, so nothing moves as the page starts."""
+        return Markup(f'<input type="checkbox" class="mj-pick" value="{e(model_id)}" '
+                      f'title="compare {e(model_id)} with other ticked models" aria-label="compare {e(model_id)}">')
+
     def status(self, status: str | None) -> Markup:
         if not status:
             return Markup("")

@@ -193,6 +193,6 @@ def _compare_links(kit: PageKit, model: Model) -> Markup:
     if model.children:
         choices.append(f'<a href="{link(kit.links.compare, [model.id, *model.children])}">its {len(model.children)} '
                        f'child{"ren" if len(model.children) != 1 else ""}</a>')
-    text = f'Compare with {" · ".join(choices)}.' if choices else ""
-    return Markup(f'<p class="mj-compare-links" data-compare-url="{url(kit.links.compare)}" '
-                  f'data-model="{e(model.id)}">{text}</p>')
+    text = f' · Compare with {" · ".join(choices)}.' if choices else ""
+    tick = f"<label>{kit.tick_box(model.id)}tick to compare</label>"
+    return Markup(f'<p class="mj-compare-links" data-compare-url="{url(kit.links.compare)}">{tick}{text}</p>')
