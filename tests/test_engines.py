@@ -3,6 +3,7 @@ and Zensical (the real `zensical build` on the pages the journal stages for it).
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -120,3 +121,12 @@ def test_zensical_gets_the_authors_markdown_extensions_tags_and_all(project, cli
     page = (project.root / "site" / "models" / "a-1" / "index.html").read_text()
     assert "twemoji" in page and "It works :smile:" not in page and "loss" in page
     assert "twemoji" in (project.root / "site" / "about" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_engine_mounts_code_blocks_as_they_scroll_in(engine, engine_sites):
+    """Material's `content.lazy`, after the author's features: mounting every code block at load
+    held a phone's main thread for a quarter of a second on a model page."""
+    config = re.search(r'<script id="__config" type="application/json">(.*?)</script>', _text(engine_sites(engine), ""))
+    features = json.loads(config.group(1))["features"]
+    assert features[-1] == "content.lazy" and "navigation.tabs" in features, features

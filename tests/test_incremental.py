@@ -96,6 +96,21 @@ def test_a_build_after_an_edit_writes_what_a_cold_build_of_the_same_inputs_write
         assert any(before.get(name) != data for name, data in fresh.items()), "the edit changed nothing"
 
 
+def test_a_forced_build_after_the_journal_adds_a_theme_feature_writes_every_page_anew(tmp_path, monkeypatch):
+    """A feature the plugin adds for its pages is not in mkdocs.yml: an editable install edited
+    keeps the package's version, so `--force` is how its author rebuilds, and no page may be
+    reused from before."""
+    shutil.copytree(REPO / "journal", tmp_path / "journal")
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    journal_build(tmp_path, monkeypatch)
+    monkeypatch.setattr("mljournal.engines.THEME_FEATURES", ("content.lazy", "navigation.footer"))
+    result = CliRunner().invoke(main, ["build", "--force"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    pages = [p for p in (tmp_path / "site").rglob("index.html")]
+    assert len(pages) > 40
+    assert [p for p in pages if b'"navigation.footer"' not in p.read_bytes()] == []
+
+
 def test_pages_are_reused_only_with_the_plugins_known_to_do_nothing_else_per_page(tmp_path):
     import mkdocs.commands.build as mkdocs_build
 
