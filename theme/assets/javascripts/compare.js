@@ -117,17 +117,26 @@
     if (!models.length) return
     var page = el("div", { "class": "mj-compare-page" })
     root.appendChild(page)
-    header(page, models)
-    texts(page, models)
-    curves(page, models)
-    metricsTable(page, models)
-    parameters(page, models)
-    results(page, models)
-    code(page, models)
-    screenshots(page, models)
-    performance.mark("mj-compare-drawn")
-    document.documentElement.dataset.mjCompare = "drawn"
+    soon([header, texts, curves, metricsTable, parameters, results, code, screenshots].map(function (part) {
+      return function () { part(page, models) }
+    }))
+    drain(function () {
+      performance.mark("mj-compare-drawn")
+      document.documentElement.dataset.mjCompare = "drawn"
+    })
   })
+
+  // The page is drawn a part (a table, a chart) at a time, each in a task of its own, so that a
+  // phone answers a tap while it draws: drawn in one task, it held a slow phone's main thread
+  // for a third of a second. A part may queue parts of its own; they are drawn next.
+  var queue = []
+  function soon(parts) { queue.unshift.apply(queue, parts) }
+  function drain(done) {
+    var part = queue.shift()
+    if (!part) return done()
+    part()
+    setTimeout(function () { drain(done) }, 0)
+  }
 
   // A table with a label column and one column per model.
   function grid(models, css) {
@@ -250,7 +259,7 @@
     page.appendChild(controls)
     var holder = el("div", { "class": "mj-compare-charts" })
     page.appendChild(holder)
-    shown.forEach(function (quantity) { charts.push(chart(holder, quantity)) })
+    soon(shown.map(function (quantity) { return function () { charts.push(chart(holder, quantity)) } }))
     slider.addEventListener("input", function () {
       state.smoothing = Number(slider.value)
       shownWeight.textContent = state.smoothing.toFixed(2)
