@@ -74,7 +74,7 @@ class _Gzip(_Quiet):
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
-        if path.suffix not in (".html", ".css", ".js", ".json", ".svg") or not path.is_file():
+        if path.suffix not in (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".csv") or not path.is_file():
             return super().do_GET()
         body = gzip.compress(path.read_bytes(), 6)
         self.send_response(200)
