@@ -53,6 +53,11 @@ class Model:
     def family(self) -> str:
         return split_family(self.id)[0]
 
+    @property
+    def status_key(self) -> str:
+        """Its status as the pages filter and check it: lower case, "" without one."""
+        return (self.status or "").lower()
+
     def latest(self, section: str) -> tuple[Entry, Section] | None:
         """The latest such section from an entry about this model alone; failing that, from an
         entry about several models (a comparison or a wrap-up speaks for each only as a last resort)."""

@@ -138,7 +138,7 @@ def _header(index: JournalIndex, links: Links, section_html: Callable[[Entry, st
         "id": model.id,
         "url": raw_url(links.model(model.id)),
         "status": model.status or "",
-        "buggy": (model.status or "").lower() == "buggy",  # its numbers are not crowned
+        "buggy": model.status_key == "buggy",  # its numbers are not crowned
         "parent": model.parent or "",
         "parent_url": raw_url(links.model(model.parent)) if model.parent and model.parent_known else "",
         "first": when(model.first, False) if model.first else "",

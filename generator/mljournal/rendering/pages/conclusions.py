@@ -87,7 +87,7 @@ def key_metrics(index: JournalIndex) -> KeyMetrics:
                 bests[model.id][m] = (None, result[1])
                 named[model.id, m] = result[0]
     # A model marked buggy keeps its row, but its numbers are not trusted to be the best.
-    trusted = {m.id for m in models if (m.status or "").lower() != "buggy"}
+    trusted = {m.id for m in models if m.status_key != "buggy"}
     champions: dict[str, float] = {}
     for metric in metrics:
         values = [b[metric][1] for model_id, b in bests.items() if metric in b and model_id in trusted]
@@ -121,7 +121,7 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], Markup], table:
     metrics = table.metrics
     head = "".join(
         f'<th class="mj-num" data-key="m:{e(m)}" data-goal="{table.goals[m] or ""}" '
-        f'title="{_goal_title(table.goals[m])}">{_sort(e(m))}</th>' for m in metrics)
+        f'title="{_goal_title(table.goals[m])}">{_sort(m)}</th>' for m in metrics)
     columns = 6 + len(metrics)
     rows, family = [], None
     counts = table.family_sizes
@@ -153,8 +153,8 @@ def home_page(kit: PageKit, section_html: Callable[[Entry, str], Markup], table:
 
 # The table's controls are in the page, not added by its script, so nothing moves as the page
 # starts (Lighthouse's layout shift); the script makes them work and sets them from the URL.
-def _sort(label: str) -> str:
-    return f'<button type="button" class="mj-sort">{label}</button>'
+def _sort(label: str) -> Markup:
+    return Markup(f'<button type="button" class="mj-sort">{e(label)}</button>')
 
 
 def _filters(shown: list[Model]) -> str:
@@ -166,7 +166,7 @@ def _filters(shown: list[Model]) -> str:
     return ('<form class="mj-filters" role="search"><label>Filter <input type="search" name="q" placeholder="text" '
             'size="10"></label>' + select("family", {m.family for m in shown})
             + select("tag", {t for m in shown for t in m.tags})
-            + select("status", {(m.status or "").lower() for m in shown})
+            + select("status", {m.status_key for m in shown})
             + '<label><input type="checkbox" name="group" checked> by family</label> '
             '<span class="mj-shown" aria-live="polite"></span></form>')
 
@@ -231,7 +231,7 @@ def _row(kit: PageKit, section_html: Callable[[Entry, str], Markup], table: KeyM
         dates = first if first == latest else f'{first} – <span title="{latest}">{shown_latest}</span>'
     tags = " ".join(model.tags)
     return (
-        f'<tr data-id="{e(model.id)}" data-family="{e(model.family)}" data-status="{e((model.status or "").lower())}" '
+        f'<tr data-id="{e(model.id)}" data-family="{e(model.family)}" data-status="{e(model.status_key)}" '
         f'data-tags="{e(tags)}" data-last="{when(model.last, False) if model.last else ""}">'
         f'<td class="mj-id">{kit.tick_box(model.id)}{kit.model_link(model.id)}</td>'
         f'<td data-label="parent" data-v="{e(model.parent or "")}">{kit.model_link(model.parent) if model.parent else ""}</td>'
