@@ -357,6 +357,19 @@ def test_a_shared_view_of_the_table_filters_and_sorts_as_its_url_says(page, base
     assert page.problems == []
 
 
+def test_on_a_phone_the_filtered_out_cards_are_not_shown(browser, base_url):
+    """On a phone each row is a card (`display: flex`), which the `hidden` the filter sets
+    does not beat by itself: every card stayed on screen whatever the filter said."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(base_url + "?family=hgb")
+    page.wait_for_load_state("networkidle")
+    shown = page.locator("table.mj-conclusions tbody tr").evaluate_all(
+        "rows => rows.filter(r => r.getBoundingClientRect().height > 0).map(r => r.dataset.id || r.dataset.family)")
+    context.close()
+    assert shown == ["hgb", "hgb-4", "hgb-5", "hgb-3", "hgb-2", "hgb-1"]
+
+
 def test_sorting_filters_and_the_url_follow_what_the_reader_chooses(page, base_url):
     page.goto(base_url)
     page.locator("th[data-key='m:val_loss'] button").click()  # lower is better: ascending first
