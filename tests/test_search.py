@@ -4,8 +4,10 @@ large ones (`search: auto`), model IDs found whole either way."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +121,36 @@ def test_a_large_site_is_indexed_in_at_most_four_shards(tmp_path):
     site = _site(tmp_path / "site", {f"timeline/{n}/index.html": "x" for n in range(1000)})
     assert [shard.folder for shard in search.plan_shards(site)] == ["", "shard-01", "shard-02", "shard-03"]
     assert [len(shard.pages) for shard in search.plan_shards(site)] == [287, 253, 229, 231]
+
+
+def test_what_a_page_says_to_pagefind_leaves_out_its_scripts_and_each_element_marked_left_out():
+    page = (b'<p>kept</p><script>var x = "<div>";</script><div class="a" data-search-exclude><div>in</div>'
+            b'<div>also in</div></div><p>after</p><img data-search-exclude src="x.png"><ul data-search-exclude>'
+            b'<li>open to the end')
+    assert search.searched_part(page) == b'<p>kept</p><p>after</p><ul data-search-exclude><li>open to the end'
+    assert search.searched_part(b'<DIV data-search-exclude>x</DIV>y<div data-search-excluded>z</div>') == (
+        b'y<div data-search-excluded>z</div>')  # another attribute is not the mark
+
+
+def test_an_edit_pagefind_does_not_read_indexes_nothing_and_a_page_linked_unchanged_is_not_read_again(
+        tmp_path, monkeypatch):
+    """A change inside a copy marked data-search-exclude (a model page's card of an entry the
+    timeline indexes) or a script leaves every shard as it was; the pages linked from the last
+    site unchanged are known by their file, not read again."""
+    pages = {f"models/m-{n}/index.html": f"model m-{n} word{n % 7}" for n in range(128)}
+    last = _site(tmp_path / "last", pages)
+    cache = tmp_path / "cache"
+    search.index_site(last, cache_dir=cache)
+    new = tmp_path / "new"
+    for page in pages:
+        (new / page).parent.mkdir(parents=True, exist_ok=True)
+        os.link(last / page, new / page)
+    edited = new / "models/m-5/index.html"
+    edited.unlink()
+    edited.write_text(_page("model m-5 word5").replace(
+        "</article>", '<div data-search-exclude>a copy, now edited</div><script>draw()</script></article>'))
+    read = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path.as_posix()) or real(path))
+    assert search.index_site(new, last_site=last, cache_dir=cache) == []
+    assert [path for path in read if path.startswith(new.as_posix())] == [edited.as_posix()]

@@ -20,9 +20,12 @@ From twice PAGES_PER_SHARD pages on, the index is made in shards, a page's shard
 hash of its path (so each shard is a sample of the whole site, and its word statistics,
 which Pagefind ranks by, are much the same as the whole index's): the first in pagefind/,
 the others in pagefind/shard-NN/, listed in pagefind/shards.json and merged by the page's
-script (Pagefind's `mergeIndex`). A shard whose pages are byte for byte those the last
-site's was made from is linked from there, not indexed again: one edited entry changes two
-or three pages, and costs the index of their shards, not of the whole journal.
+script (Pagefind's `mergeIndex`). A shard whose pages say what the last site's said, as far
+as Pagefind reads them (`searched_part`: no scripts, nothing marked data-search-exclude), is
+linked from there, not indexed again: one edited entry changes the text of one or two pages
+(its timeline month, its model's page) and costs the index of their shards, not of the
+whole journal. What each page says is kept in the cache under the file it was read from, so
+a page linked unchanged from the last site is not read again.
 """
 
 from __future__ import annotations
@@ -31,13 +34,16 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from mljournal.cache import read_pickle, write_pickle
 from mljournal.errors import BuildError
 from mljournal.output import link_from
 from mljournal.settings import SettingsError
@@ -126,18 +132,22 @@ def plan_shards(site: Path, left_out: frozenset[str] = frozenset()) -> list[Shar
             if found or not number]
 
 
-def index_site(site: Path, left_out: frozenset[str] = frozenset(), last_site: Path | None = None) -> list[str]:
+def index_site(site: Path, left_out: frozenset[str] = frozenset(), last_site: Path | None = None,
+               cache_dir: Path | None = None) -> list[str]:
     """Write Pagefind's bundle into `site`/pagefind/ from the built pages but those
-    `left_out`, in the shards `plan_shards` makes; the shards the last site has for the very
-    same pages are linked from it. The folders of the shards indexed ("" is the first)."""
+    `left_out` (site-relative), in the shards `plan_shards` makes; the shards the last site
+    has for pages that say the same are linked from it. The folders of the shards indexed
+    ("" is the first). `cache_dir` keeps what each page says for the next build."""
     shards = plan_shards(site, left_out)
     bundle = site / FOLDER
     last = _manifest(last_site / FOLDER) if last_site is not None else {}
+    said = PageTexts(cache_dir)
     digests, fresh = {}, []
     for shard in shards:
-        digests[shard.folder] = digest = _digest(site, shard)
+        digests[shard.folder] = digest = _digest(site, shard, said)
         if last.get(shard.folder) != digest or not _link_shard(last_site / FOLDER, bundle, shard.folder, last):
             fresh.append(shard)
+    said.save()
     views = site / VIEWS
     try:
         _run_pagefind(site, bundle, fresh, views)
@@ -147,13 +157,83 @@ def index_site(site: Path, left_out: frozenset[str] = frozenset(), last_site: Pa
     return [shard.folder for shard in fresh]
 
 
-def _digest(site: Path, shard: Shard) -> str:
-    """What a shard's index is made from: Pagefind, how it is run, and its pages' bytes."""
+def _digest(site: Path, shard: Shard, said: PageTexts) -> str:
+    """What a shard's index is made from: Pagefind, how it is run, and what its pages say."""
     digest = hashlib.sha256(json.dumps([_versions(), _options(), shard.folder]).encode())
     for page in shard.pages:
         digest.update(page.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(hashlib.sha256((site / page).read_bytes()).digest())
+        digest.update(said.digest(site, page))
     return digest.hexdigest()
+
+
+class PageTexts:
+    """A digest of what each page says as Pagefind reads it, kept in the cache under the file
+    it was read from (inode, size, mtime): the pages of a site that are links to the last
+    site's files, unchanged since, are not read again."""
+
+    FILE = "search-pages.pickle"
+    VERSION = "page-texts-1"  # bump when `searched_part` changes
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.path = cache_dir / self.FILE if cache_dir is not None else None
+        found = read_pickle(self.path, remember=False) if self.path is not None else None
+        ok = isinstance(found, tuple) and len(found) == 2 and found[0] == self.VERSION
+        self.known: dict[str, tuple[tuple[int, int, int], bytes]] = found[1] if ok else {}
+        self.now: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+
+    def digest(self, site: Path, page: str) -> bytes:
+        path = site / page
+        stat = os.stat(path)
+        identity = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        known = self.known.get(page)
+        if known is not None and known[0] == identity:
+            digest = known[1]
+        else:
+            digest = hashlib.sha256(searched_part(path.read_bytes())).digest()
+        self.now[page] = (identity, digest)
+        return digest
+
+    def save(self) -> None:
+        if self.path is not None:
+            write_pickle(self.path, (self.VERSION, self.now), remember=False)
+
+
+_SCRIPT = re.compile(rb"<script\b[^>]*>.*?</script\s*>", re.S | re.I)
+_LEFT_OUT = re.compile(rb"<([a-zA-Z][\w-]*)\b[^>]*?\sdata-search-exclude(?=[\s/>=])[^>]*>")
+_VOID = frozenset(b"area base br col embed hr img input link meta source track wbr".split())
+
+
+def searched_part(html: bytes) -> bytes:
+    """A page as far as Pagefind reads it, for a digest: without its scripts, and without each
+    element marked data-search-exclude up to its end tag (the nested ones of its name counted,
+    as a parser closes them). Where no end is found the rest is kept: a digest may cover more
+    than Pagefind indexes, never less."""
+    html = _SCRIPT.sub(b"", html)
+    kept, position = [], 0
+    while (found := _LEFT_OUT.search(html, position)) is not None:
+        kept.append(html[position:found.start()])
+        name = found.group(1).lower()
+        end = found.end() if name in _VOID else _end_of(html, name, found.end())
+        if end is None:
+            return b"".join(kept) + html[found.start():]
+        position = end
+    kept.append(html[position:])
+    return b"".join(kept)
+
+
+def _end_of(html: bytes, name: bytes, start: int) -> int | None:
+    depth = 1
+    for tag in _tags_named(name).finditer(html, start):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            close = html.find(b">", tag.end() - 1)
+            return None if close < 0 else close + 1
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _tags_named(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"<(/?)" + re.escape(name) + rb"(?=[\s/>])", re.I)
 
 
 def _versions() -> list[str]:

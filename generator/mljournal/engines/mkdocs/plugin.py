@@ -168,7 +168,7 @@ class JournalPlugin(BasePlugin[JournalConfig]):
             left_out = frozenset(file.dest_uri for file in self.files or [] if file.src_uri in copies)
             self.release()
             try:
-                index_site(Path(config.site_dir), left_out, self.last_site)
+                index_site(Path(config.site_dir), left_out, self.last_site, self.settings.cache_dir)
             except BuildError as error:
                 raise PluginError(str(error)) from None
             empty_material_index(Path(config.site_dir))
