@@ -151,3 +151,26 @@ def test_after_one_edit_a_build_renders_only_the_pages_of_what_the_edit_touches(
     assert found is not None
     assert (found.entries, found.models, found.tags, found.months) == (
         {"2026-10/2026-10-08-mlp-5"}, {"mlp-5", "mlp-3", "mlp-2", "hgb-2"}, {"mlp", "depth", "regularisation"}, {"2026-10"})
+
+
+def test_an_icon_overridden_in_the_custom_dir_is_on_every_page_the_next_build_writes(tmp_path, monkeypatch):
+    """Pages are reused by a key that passes over the theme's own 14,000 icons (its version
+    covers them), but not over the author's custom_dir: an icon put there reaches every page."""
+    for root in (tmp_path / "warm", tmp_path / "cold"):
+        shutil.copytree(REPO / "journal", root / "journal")
+        config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+        assert "\ntheme:\n  name: material\n" in config
+        (root / "mkdocs.yml").write_text(config.replace("\ntheme:\n  name: material\n",
+                                                        "\ntheme:\n  name: material\n  custom_dir: overrides\n"))
+        (root / "overrides").mkdir()
+    warm = tmp_path / "warm"
+    journal_build(warm, monkeypatch)
+    icon = '<svg viewBox="0 0 24 24"><path d="M1 1h22v22H1z" data-mark="own-magnify"/></svg>'
+    for root in (warm, tmp_path / "cold"):
+        (root / "overrides/.icons/material").mkdir(parents=True)
+        (root / "overrides/.icons/material/magnify.svg").write_text(icon)
+    assert "Up to date" not in journal_build(warm, monkeypatch)
+    journal_build(tmp_path / "cold", monkeypatch)
+    after, fresh = files_of(warm / "site"), files_of(tmp_path / "cold" / "site")
+    assert [name for name in fresh if after.get(name) != fresh[name]] == []
+    assert b"own-magnify" in after["index.html"]

@@ -136,8 +136,11 @@ def link_from(last: Path, target: Path) -> bool:
     """`target` made a hard link to the last site's file `last`; False where that cannot be
     (another file system, one without links): the caller writes it instead."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(last, target)
+        try:
+            os.link(last, target)
+        except FileNotFoundError:  # its folder is not made yet (the link's own source gone: False below)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(last, target)
     except OSError:
         return False
     return True

@@ -43,6 +43,16 @@ class Series:
 
         return int(numpy.isfinite(numpy.frombuffer(self.values, dtype=numpy.float64)).sum()) if len(self.values) else 0
 
+    def has_points(self, count: int) -> bool:
+        """At least `count` finite values, found without counting them all (nor numpy)."""
+        found = 0
+        for value in self.values:
+            if math.isfinite(value):
+                found += 1
+                if found >= count:
+                    return True
+        return False
+
     def nans(self) -> int:
         """The NaN values: gaps in the curve, counted on the page."""
         import numpy

@@ -34,7 +34,7 @@ MAX_PANELS = 24  # panels in a model's plot; a run logging a curve per layer kee
 def worth_a_panel(name: str, series: Series) -> bool:
     """Two points or more, and not run bookkeeping (runtimes, throughput, FLOs), which the
     metrics table shows."""
-    return not is_bookkeeping(name) and series.points() >= 2
+    return not is_bookkeeping(name) and series.has_points(2)
 
 
 def panels(metrics: dict[str, Series], goals: dict[str, str]) -> dict[str, Series]:

@@ -25,6 +25,7 @@ from mljournal.cache import Store, made_by
 CACHE = "pages-1"
 KNOWN_PLUGINS = {"search", "material/search", "journal"}
 RENDERERS = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments", "jinja2")
+ICONS = ".icons"  # Material's 14,000 SVG icons, which templates include by name
 
 
 @contextlib.contextmanager
@@ -136,6 +137,8 @@ def _site_key(config, nav) -> bytes:
     digest.update(json.dumps({k: config.theme[k] for k in config.theme}, sort_keys=True, default=str).encode())  # features the plugin adds
     for folder in config.theme.dirs:  # templates edited in place (a custom_dir, an editable install)
         for root, dirs, files in os.walk(folder):
+            if root == folder and folder != config.theme.custom_dir and ICONS in dirs:
+                dirs.remove(ICONS)  # a theme's own icons change with its version, which is in the key
             dirs.sort()
             for name in sorted(files):
                 if name.endswith((".html", ".xml", ".yml", ".svg")):
