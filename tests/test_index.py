@@ -165,3 +165,27 @@ def test_a_model_sharing_no_metric_with_its_parent_is_named_with_the_line_that_j
         "journal/entries/2026-10-02-a-2.md:4: model 'a-2' and its parent 'a-1' share no metric, so its plots have "
         "no parent curves (a-2 has loss_v; a-1 has eval_loss, grad_norm); if loss_v is eval_loss, add "
         "`metric_aliases: {val_loss: [loss_v]}` to the journal plugin in mkdocs.yml"]
+
+
+def test_an_index_made_again_takes_what_it_found_in_the_same_entries_and_looks_again_for_new_models(project):
+    """`journal serve` indexes the journal after each edit with the last index at hand: the
+    entries read again unchanged (the same objects, from memory) keep what was found in their
+    text, but their mentions are looked for again once a new model is known."""
+    import os
+
+    entry(project, "2026-10-01-a-1", "a-1", "Better than b-1 at half the size.\n\n## Conclusion\nKeep it.")
+    entry(project, "2026-10-02-a-2", "a-2", "Same as a-1.", parent="a-1", status="doen")
+    for path in project.entries.rglob("*.md"):
+        os.utime(path, (1.7e9, 1.7e9))  # at rest: read once, then kept in memory
+    settings = Settings(journal_dir=project.root / "journal", cache_dir=project.root / ".cache")
+    first = load_journal(settings, project.root)
+    again = load_journal(settings, project.root, previous=first)
+    assert [again.facts[id(e)] is first.facts[id(e)] for e in again.entries] == [True, True]
+    assert (again.mentions, again.diagnostics) == (first.mentions, first.diagnostics)
+    assert again.models["a-1"].sections.keys() == {"conclusion"}
+    assert again.mentions["2026-10-01-a-1"] == []
+    project.run_file("b-1", "metrics.csv", "step,val_acc\n1,0.5\n2,0.6\n")
+    known = load_journal(settings, project.root, previous=again)
+    assert known.mentions == load_journal(settings, project.root).mentions
+    assert known.mentions["2026-10-01-a-1"] == ["b-1"]
+    assert [d.message for d in known.diagnostics] == [d.message for d in first.diagnostics]

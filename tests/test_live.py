@@ -200,3 +200,48 @@ def test_editor_debris_triggers_no_build_and_no_reload(src, dest, ignored):
     from mljournal.engines.mkdocs.live import _only_debris
 
     assert _only_debris(SimpleNamespace(src_path=src, dest_path=dest)) is ignored
+
+
+@pytest.mark.parametrize("edit", [edit for edit in EDITS if edit != "a run that goes on"])
+def test_an_entry_edit_long_after_the_last_run_change_takes_the_runs_as_read_and_writes_what_a_full_build_writes(
+        tmp_path, edit):
+    """No run file changed, and the runs were read with every file at rest: the update takes
+    them from the last index (the very same objects), and what was found in the text of the
+    entries read again unchanged too; the pages are still a full build's."""
+    import time
+
+    root = sample_copy(tmp_path)
+    config = built(root, tmp_path / "live")
+    live = LiveSite(config)
+    plugin = config.plugins["journal"]
+    live.runs_changed_at = time.time() - 3600  # the last change under runs/ an hour before the build read them
+    runs = plugin.index.runs_read.runs
+    facts = plugin.index.facts
+    EDITS[edit](root)
+    assert live.update(runs_changed=False) is not None
+    assert plugin.index.runs_read.runs is runs
+    kept = [id(entry) for entry in plugin.index.entries if plugin.index.facts[id(entry)] is facts.get(id(entry))]
+    assert len(kept) >= len(plugin.index.entries) - 1
+    stale, _ = against_a_full_build(root, tmp_path)
+    assert stale == []
+
+
+def test_a_log_whose_last_line_came_to_rest_since_the_runs_were_read_is_read_again_at_an_entry_edit(
+        tmp_path, monkeypatch):
+    """A run log's unended last line waits while the file may still be written, and counts once
+    it is at rest: the runs read before then are not taken as read."""
+    from mljournal import cache
+
+    root = sample_copy(tmp_path)
+    (root / "journal/runs/mlp-3/history.csv").write_text("epoch,momentum\n0,0.5\n1,0.9\n2,0.95")  # a Keras log, unended
+    config = built(root, tmp_path / "live")
+    live = LiveSite(config)
+    page = tmp_path / "live/models/mlp-3/index.html"
+    before = page.read_text(encoding="utf-8")
+    later = cache.time.time() + 2 * cache.AT_REST_SECONDS
+    monkeypatch.setattr(cache.time, "time", lambda: later)
+    EDITS["entry text"](root)
+    assert live.update(runs_changed=False) is not None
+    assert page.read_text(encoding="utf-8") != before  # mlp-3's page: only its run's last line changed it
+    stale, _ = against_a_full_build(root, tmp_path)
+    assert stale == []

@@ -6,9 +6,10 @@ Pure data, no rendering and no MkDocs: whatever engine builds the site reads a J
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -96,6 +97,8 @@ class JournalIndex:
     key_metrics: list[str]
     diagnostics: list[Diagnostic]
     metric_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> the names of its quantity
+    runs_read: RunsRead | None = None  # what the run readers gave, for an update that changed no run
+    facts: dict[int, EntryFacts] = field(default_factory=dict, repr=False)  # by id(entry), for the next index
 
     def lineage(self, model_id: str) -> list[str]:
         """The chain of known ancestors, root first, ending with `model_id`."""
@@ -107,16 +110,46 @@ class JournalIndex:
         return chain[::-1]
 
 
-def load_journal(settings: Settings, project_dir: Path) -> JournalIndex:
-    """Read and index the whole journal. Never raises for bad content: see `.diagnostics`."""
+@dataclass(frozen=True)
+class EntryFacts:
+    """What indexing finds in one entry's text: an update re-indexing the same Entry object
+    (`journal serve` reads unchanged files from memory) takes them as found."""
+
+    entry: Entry
+    mentioned: list[str]  # the models it mentions, but those it is about
+    near_misses: list[Diagnostic]
+    sections: list[Section]
+
+
+@dataclass(frozen=True)
+class RunsRead:
+    runs: dict[str, Run]
+    diagnostics: list[Diagnostic]
+    read_at: float = field(default_factory=time.time)  # a log's unended last line counts once at rest
+
+
+def load_journal(settings: Settings, project_dir: Path, previous: JournalIndex | None = None,
+                 same_runs: bool = False) -> JournalIndex:
+    """Read and index the whole journal. Never raises for bad content: see `.diagnostics`.
+    `previous` is the index of the journal as last read (`journal serve` keeps it): what it
+    found in entries read again unchanged is taken as found, and with `same_runs` (no file
+    under runs/ changed since it was read) so are its runs, not listed and looked up again."""
     entries, entry_diagnostics = read_entries(settings, project_dir)
-    runs, run_diagnostics = read_runs(settings.runs_dir, project_dir, settings.cache_dir)
-    return build_index(settings, entries, runs, summarised(entry_diagnostics + run_diagnostics))
+    found = previous.runs_read if same_runs and previous is not None and previous.settings == settings else None
+    if found is None:
+        found = RunsRead(*read_runs(settings.runs_dir, project_dir, settings.cache_dir))
+    index = build_index(settings, entries, found.runs, summarised(entry_diagnostics + found.diagnostics),
+                        previous=previous)
+    index.runs_read = found
+    return index
 
 
 def build_index(
-    settings: Settings, entries: list[Entry], runs: dict[str, Run], diagnostics: list[Diagnostic]
+    settings: Settings, entries: list[Entry], runs: dict[str, Run], diagnostics: list[Diagnostic],
+    previous: JournalIndex | None = None,
 ) -> JournalIndex:
+    """The index of `entries` and `runs`; what `previous` (an index of the same settings)
+    found in the text of the very same Entry objects is taken as found."""
     diagnostics = list(diagnostics)
     entries, runs = _drop_case_twins(entries, runs, diagnostics)
     models: dict[str, Model] = {}
@@ -162,8 +195,18 @@ def build_index(
     lookup = heading_lookup(settings.sections)
     mentions: dict[str, list[str]] = {}
     tags: dict[str, Tag] = {}
+    before = previous.facts if previous is not None and previous.settings == settings else {}
+    same_ids = bool(before) and frozenset(previous.models) == known  # mentions are looked for among them
+    facts: dict[int, EntryFacts] = {}
     for entry in entries:
-        mentioned = [m for m in find_mentions(entry.body, known) if m not in entry.models]
+        found = before.get(id(entry))
+        if found is None or found.entry is not entry:
+            found = EntryFacts(entry, [m for m in find_mentions(entry.body, known) if m not in entry.models],
+                               _near_misses(entry, settings), find_sections(entry.body, lookup))
+        elif not same_ids:
+            found = replace(found, mentioned=[m for m in find_mentions(entry.body, known) if m not in entry.models])
+        facts[id(entry)] = found
+        mentioned = list(found.mentioned)
         if len(mentioned) > MAX_MENTIONS:  # each page it is on would show it: the work grows squared
             diagnostics.append(Diagnostic(
                 f"mentions {len(mentioned)} models; it is shown on the pages of the first {MAX_MENTIONS} only "
@@ -172,8 +215,8 @@ def build_index(
         mentions[entry.key] = mentioned
         for model_id in mentioned:
             models[model_id].mentions.append(entry)
-        diagnostics.extend(_near_misses(entry, settings))
-        for section in find_sections(entry.body, lookup):
+        diagnostics.extend(found.near_misses)
+        for section in found.sections:
             for model_id in entry.models:
                 models[model_id].sections.setdefault(section.name, []).append((entry, section))
         for name in entry.tags:
@@ -195,6 +238,7 @@ def build_index(
         key_metrics=_key_metrics(settings, runs, groups),
         diagnostics=diagnostics,
         metric_groups=groups,
+        facts=facts,
     )
 
 

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from mljournal.cache import AT_REST_SECONDS
 from mljournal.engines import stop_on_sigterm
 from mljournal.engines.mkdocs.plugin import _search_plugin
 from mljournal.index import load_journal
@@ -45,6 +46,7 @@ class LiveSite:
         # MkDocs' copies take the time of copying, so a copy no older than its source is
         # taken to be of that source: the first update need not copy every screenshot again.
         self.copied: dict[str, tuple[int, int]] = {}
+        self.runs_changed_at = time.time()  # the last change seen under runs/ (the build's read is older)
         site_dir = Path(config.site_dir)
         for asset in self.plugin.rendered.assets if self.plugin.rendered else []:
             try:
@@ -54,14 +56,20 @@ class LiveSite:
             if source.st_size == target.st_size and target.st_mtime_ns >= source.st_mtime_ns:
                 self.copied[asset.dest_uri] = (source.st_size, source.st_mtime_ns)
 
-    def update(self) -> list[str] | None:
+    def update(self, runs_changed: bool = True) -> list[str] | None:
         """Bring the site up to date with the journal; the pages written again, or None when
-        the change needs a full rebuild."""
+        the change needs a full rebuild. With no run file changed (`runs_changed` false), the
+        runs are taken as last read, once they were read with every run file at rest (a log's
+        unended last line is read once it is: `mljournal.cache.AT_REST_SECONDS`)."""
         from mkdocs.commands.build import _build_page, _populate_page
 
         plugin = self.plugin
         old_site: RenderedSite = plugin.rendered
-        index = load_journal(plugin.settings, plugin.project)
+        if runs_changed:
+            self.runs_changed_at = time.time()
+        last = plugin.index.runs_read if plugin.index is not None else None
+        settled = last is not None and last.read_at - self.runs_changed_at >= AT_REST_SECONDS
+        index = load_journal(plugin.settings, plugin.project, previous=plugin.index, same_runs=settled)
         rendering = render_changes(plugin.rendering, index, plugin.options)
         if rendering is None:
             return None
@@ -184,7 +192,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
             if all(p.startswith(journal_parts) for p in paths):
                 start = time.monotonic()
                 try:
-                    written = live.update()
+                    written = live.update(runs_changed=any(p.startswith(run_parts) for p in paths))
                 except Exception as error:  # noqa: BLE001 - fall back to a full build, which reports it
                     log.info(f"Updating in place failed ({type(error).__name__}: {error}); rebuilding everything")
                     written = None
