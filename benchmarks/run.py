@@ -154,7 +154,10 @@ def first_views(site: Path) -> dict[str, int]:
     return {name: first_view(site, page) for name, page in found.items() if page.is_file()}
 
 
-def serve_latency(project: Path, repeat: int) -> list[float]:
+def serve_latency(project: Path, repeat: int) -> tuple[list[float], list[float]]:
+    """Seconds from saving an edited entry to the edit being served on its model page and its
+    timeline page: in the server's first minute (it lists and looks up the runs again at each
+    edit, until it has read them with every run file at rest), and after it."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -164,22 +167,26 @@ def serve_latency(project: Path, repeat: int) -> list[float]:
     model = next(line.split(":", 1)[1].strip() for line in entry.read_text().splitlines() if line.startswith("model:"))
     urls = [f"http://127.0.0.1:{port}/models/{model}/", f"http://127.0.0.1:{port}/timeline/{entry.parent.name}/"]
     original = entry.read_text()
-    results = []
+    first, later = [], []
     try:
         _wait(urls[0], "", 600)
-        for number in range(repeat):
-            time.sleep(1.5)  # let the server settle
-            token = f"edit-{number}-{time.time_ns()}"
-            saved = time.perf_counter()
-            entry.write_text(original + f"\n{token}\n")
-            for url in urls:
-                _wait(url, token, 120)
-            results.append(time.perf_counter() - saved)
+        started = time.monotonic()
+        for results in (first, later):
+            if results is later:  # the runs were last read a minute after the last run file changed
+                time.sleep(max(0.0, started + 62 - time.monotonic()))
+            for number in range(repeat):
+                time.sleep(1.5)  # let the server settle
+                token = f"edit-{number}-{time.time_ns()}"
+                saved = time.perf_counter()
+                entry.write_text(original + f"\n{token}\n")
+                for url in urls:
+                    _wait(url, token, 120)
+                results.append(time.perf_counter() - saved)
     finally:
         entry.write_text(original)
         os.killpg(server.pid, signal.SIGTERM)  # SIGINT is ignored when this script runs in the background
         server.wait(timeout=30)
-    return results
+    return first, later
 
 
 def _wait(url: str, text: str, seconds: float) -> None:
@@ -265,7 +272,7 @@ def main() -> None:
         timed(build, project)
         figures = site_figures(project / "site")
         views = first_views(project / "site")
-        latency = [] if args.skip_serve else serve_latency(project, args.repeat)
+        latency, settled = ([], []) if args.skip_serve else serve_latency(project, args.repeat)
         zensical_cold, zensical_warm, zensical_figures = [], [], None
         if args.zensical:  # its own cache folders, so MkDocs' cold runs above are not helped by it
             engine = [*build, "--engine", "zensical", "--force"]
@@ -295,7 +302,9 @@ def main() -> None:
         print(f"| no-change, right after a run wrote its files | {median(racy):.2f} s | ≤ 1 s |")
         print(f"| one entry edited → `journal build` | {median(edited):.1f} s | {'≤ 3 s' if large else '≤ 2 s'} |")
         if latency:
-            print(f"| edit → served (model + timeline page) | {median(latency):.2f} s | {'≤ 1 s' if large else '≤ 0.5 s'} |")
+            print(f"| edit → served (model + timeline page), the server's first minute | {median(latency):.2f} s | "
+                  f"{'≤ 1 s' if large else '≤ 0.5 s'} |")
+            print(f"| edit → served, after it | {median(settled):.2f} s | {'≤ 1 s' if large else '≤ 0.5 s'} |")
         if zensical_cold:
             print(f"| cold `journal build --engine zensical` | {median(zensical_cold):.1f} s | |")
             print(f"| rebuild, nothing changed, under Zensical (`--force`) | {median(zensical_warm):.1f} s | |")
@@ -319,7 +328,7 @@ def main() -> None:
             print(f"| {kind} | {figures['kinds'][kind] / 1e6:.1f} MB | {blog_bytes} |")
         print(f"\nruns: cold {[round(x, 1) for x in cold]}, rebuild {[round(x, 2) for x in warm]}, "
               f"racy no-change {[round(x, 2) for x in racy]}, edited {[round(x, 1) for x in edited]}, "
-              f"serve {[round(x, 2) for x in latency]}, blog {[round(x, 1) for x in blog or []]}"
+              f"serve {[round(x, 2) for x in latency]} then {[round(x, 2) for x in settled]}, blog {[round(x, 1) for x in blog or []]}"
               + (f", zensical cold {[round(x, 1) for x in zensical_cold]}, warm {[round(x, 1) for x in zensical_warm]}"
                  if zensical_cold else ""))
     finally:

@@ -1,7 +1,8 @@
 """`journal serve`: MkDocs' live-reload server over a site kept in memory.
 
 A change under the journal's entries/ or runs/ folders updates the built site in place:
-the journal is read again (unchanged files come from the readers' caches), the pages an
+the journal is read again (unchanged files come from the readers' caches; after an edit to
+entries alone, the runs as last read and what was found in the unchanged entries), the pages an
 edit can touch are rendered again (its models, the models it mentions or corrects, their
 children when a run changed, its tags, and every timeline and conclusion page), and only
 pages whose HTML differs go through the theme again and are written, with the search index.
