@@ -198,13 +198,17 @@ def build_index(
     before = previous.facts if previous is not None and previous.settings == settings else {}
     same_ids = bool(before) and frozenset(previous.models) == known  # mentions are looked for among them
     facts: dict[int, EntryFacts] = {}
+
+    def mentioned_in(entry: Entry) -> list[str]:
+        return [m for m in find_mentions(entry.body, known) if m not in entry.models]
+
     for entry in entries:
         found = before.get(id(entry))
         if found is None or found.entry is not entry:
-            found = EntryFacts(entry, [m for m in find_mentions(entry.body, known) if m not in entry.models],
-                               _near_misses(entry, settings), find_sections(entry.body, lookup))
+            found = EntryFacts(entry, mentioned_in(entry), _near_misses(entry, settings),
+                               find_sections(entry.body, lookup))
         elif not same_ids:
-            found = replace(found, mentioned=[m for m in find_mentions(entry.body, known) if m not in entry.models])
+            found = replace(found, mentioned=mentioned_in(entry))
         facts[id(entry)] = found
         mentioned = list(found.mentioned)
         if len(mentioned) > MAX_MENTIONS:  # each page it is on would show it: the work grows squared

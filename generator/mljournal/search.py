@@ -33,8 +33,8 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import importlib.util
-import json
 import functools
+import json
 import os
 import re
 import shutil
@@ -53,7 +53,8 @@ EXTRA = "pagefind"  # pip install 'mljournal[pagefind]'
 FOLDER = "pagefind"  # the bundle's folder in the site
 WORD_CHARACTERS = "-_."
 CONTENT = "article.md-content__inner"  # the page's own content in Material's layout
-LEFT_OUT = "[data-search-exclude]"
+LEFT_OUT_MARK = "data-search-exclude"  # the attribute of what search leaves out (rendering/pages/kit.py)
+LEFT_OUT = f"[{LEFT_OUT_MARK}]"
 MANIFEST = "shards.json"  # in FOLDER: each shard's folder and the digest of what it indexes
 PAGES_PER_SHARD = 50  # about; the number of shards is a power of two, at most MAX_SHARDS
 # Each shard merged costs the reader its own chunk of the words typed: at 10,000 entries the
@@ -199,7 +200,7 @@ class PageTexts:
 
 
 _SCRIPT = re.compile(rb"<script\b[^>]*>.*?</script\s*>", re.S | re.I)
-_LEFT_OUT = re.compile(rb"<([a-zA-Z][\w-]*)\b[^>]*?\sdata-search-exclude(?=[\s/>=])[^>]*>")
+_LEFT_OUT = re.compile(rb"<([a-zA-Z][\w-]*)\b[^>]*?\s" + LEFT_OUT_MARK.encode() + rb"(?=[\s/>=])[^>]*>")
 _VOID = frozenset(b"area base br col embed hr img input link meta source track wbr".split())
 
 
