@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,14 +123,23 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def swap_in(staging: Path, final: Path) -> None:
-    """Put the new site in place of the old one with two renames; remove the old one last."""
+@contextmanager
+def swap_in(staging: Path, final: Path) -> Iterator[None]:
+    """Put the new site in place of the old one with two renames; the old one is removed
+    while the caller's block runs (mostly waiting on the file system, it overlaps), and is
+    gone when it ends."""
     old = final.parent / f".{final.name}.old-{os.getpid()}"
     mark_built(staging)
     if final.exists():
         final.rename(old)
     staging.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
+    remover = threading.Thread(target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True},
+                               name="mljournal-remove-old-site")
+    remover.start()
+    try:
+        yield
+    finally:
+        remover.join()
 
 
 def link_from(last: Path, target: Path) -> bool:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +32,21 @@ class BuildReport:
     checked: int = 0  # input files checked for changes
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No automatic garbage collection while the engine builds: a build makes millions of
+    objects that live until it ends, and the collector walking them again and again cost
+    0.5 s of a 7 s one-entry rebuild at 10,000 entries, with the same peak memory without it
+    (the engine still collects once its pages are written, before Pagefind runs)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def build_site(config_file: Path, *, strict: bool = False, force: bool = False, engine: str | None = None) -> BuildReport:
     """Build the site elsewhere and swap it in; with nothing changed since the last build
     (and `force` not given), only say so and repeat that build's warnings."""
@@ -50,15 +68,14 @@ def build_site(config_file: Path, *, strict: bool = False, force: bool = False, 
                            previous.report.get("models", 0), len(previous.warnings), time.monotonic() - start,
                            name, up_to_date=True, checked=checked)
     racy = stamp.content_hashes(found.recent) if found.recent else None  # before the build reads them
-    with staging_dir(final) as staging:
+    with staging_dir(final) as staging, collector_paused():
         try:
             result = builder.build(project, staging, strict=strict)
         except BuildError as error:
             raise BuildError(f"the build failed, {final} is left as it was: {error}") from None
-        swap_in(staging, final)
-    report = BuildReport(final, result.pages, result.entries, result.models, len(result.warnings),
-                         time.monotonic() - start, name, checked=checked)
-    summary = {"pages": report.pages, "entries": report.entries, "models": report.models}
-    stamp.save(cache_dir, stamp.Stamp(inputs, stamp.site_digest(final), scanned, found.newest, summary, result.warnings,
-                                      racy))
-    return report
+        with swap_in(staging, final):
+            built = stamp.site_digest(final)
+    summary = {"pages": result.pages, "entries": result.entries, "models": result.models}
+    stamp.save(cache_dir, stamp.Stamp(inputs, built, scanned, found.newest, summary, result.warnings, racy))
+    return BuildReport(final, result.pages, result.entries, result.models, len(result.warnings),
+                       time.monotonic() - start, name, checked=checked)

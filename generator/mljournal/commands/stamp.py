@@ -62,6 +62,7 @@ def _tree(digest, root: Path, newest: list[float], suffixes: tuple[str, ...] | N
     modified at `since` or later are listed in `recent`.
     Symbolic links to folders are followed as the build follows them (`walk_folders`)."""
     count = 0
+    prefix = len(os.path.join(root, ""))  # every path walked starts with it: cut, not os.path.relpath
     for folder, dirs, files, _ in walk_folders(root):
         dirs[:] = [d for d in dirs if d != "__pycache__"]
         for name in sorted(files):
@@ -75,7 +76,7 @@ def _tree(digest, root: Path, newest: list[float], suffixes: tuple[str, ...] | N
             newest[0] = max(newest[0], stat.st_mtime)
             if recent is not None and stat.st_mtime >= since and S_ISREG(stat.st_mode):  # never a FIFO's content
                 recent.append(path)
-            digest.update(f"{os.path.relpath(path, root)}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode(
+            digest.update(f"{path[prefix:]}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode(
                 "utf-8", "surrogateescape"))  # a name that is not UTF-8 is hashed as its bytes; the readers warn
             count += 1
     return count

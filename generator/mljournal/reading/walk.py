@@ -52,11 +52,12 @@ def walk_folders(root: Path) -> Iterator[tuple[str, list[str], list[str], list[t
     real_root = Path(root).resolve()
     followed: set[Path] = set()
     for folder, dirs, files in os.walk(root, followlinks=True):
-        here = Path(folder).resolve()
+        here = None  # resolved only where a link is met: resolving every folder was a third of the walk
         kept, skipped = [], []
         for name in sorted(dirs):
             path = os.path.join(folder, name)
             if os.path.islink(path):
+                here = here or Path(folder).resolve()
                 problem = _linked_folder_problem(Path(path), real_root, here, followed)
                 if problem:
                     skipped.append((path, problem))
