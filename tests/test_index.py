@@ -189,3 +189,31 @@ def test_an_index_made_again_takes_what_it_found_in_the_same_entries_and_looks_a
     assert known.mentions == load_journal(settings, project.root).mentions
     assert known.mentions["2026-10-01-a-1"] == ["b-1"]
     assert [d.message for d in known.diagnostics] == [d.message for d in first.diagnostics]
+
+
+def test_the_next_build_reads_what_an_entry_text_holds_from_the_cache_and_looks_again_when_the_sections_change(project):
+    """What is found in an entry's text alone (its ID-like words, near-miss headings, sections)
+    is kept in the cache folder by the entry's stamp: a new process finds the same, and a
+    change to the `sections` setting makes it look again."""
+    import os
+
+    from mljournal.cache import clear_memory
+
+    entry(project, "2026-10-01-a-1", "a-1", "Better than b-1.\n\n## Schluss\nKeep it.\n\n## Hypotesis\nx")
+    project.run_file("b-1", "metrics.csv", "step,val_acc\n1,0.5\n")
+    for path in project.entries.rglob("*.md"):
+        os.utime(path, (1.7e9, 1.7e9))
+    settings = Settings(journal_dir=project.root / "journal", cache_dir=project.root / ".cache")
+    first = load_journal(settings, project.root)
+    assert (project.root / ".cache" / "entry-facts.pickle").is_file()
+    clear_memory()  # what the next process sees
+    again = load_journal(settings, project.root)
+    assert again.mentions == first.mentions == {"2026-10-01-a-1": ["b-1"]}
+    assert [d.message for d in again.diagnostics] == [d.message for d in first.diagnostics]
+    assert "heading 'Hypotesis' is not a section the journal reads (did you mean 'Hypothesis'?)" in [
+        d.message for d in again.diagnostics]
+    assert again.models["a-1"].sections.keys() == set()
+    clear_memory()
+    german = Settings(journal_dir=project.root / "journal", cache_dir=project.root / ".cache",
+                      sections={"conclusion": ("Schluss",)})
+    assert list(load_journal(german, project.root).models["a-1"].sections) == ["conclusion"]

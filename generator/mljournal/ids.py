@@ -54,8 +54,13 @@ def find_mentions(text: str, known: frozenset[str] | set[str]) -> list[str]:
     A sentence's final full stop is not part of an ID: ``see tcn-7.`` mentions ``tcn-7``; an
     ID inside a web address (``https://wandb.ai/me/runs/tcn-7``) is not a mention.
     """
+    return mentions_among(id_tokens(text), known)
+
+
+def mentions_among(tokens: tuple[str, ...], known: frozenset[str] | set[str]) -> list[str]:
+    """`find_mentions` of the text whose `id_tokens` these are."""
     found: dict[str, None] = {}
-    for token in _tokens(text):
+    for token in tokens:
         while token:
             if token in known:
                 found.setdefault(token, None)
@@ -68,7 +73,7 @@ def find_mentions(text: str, known: frozenset[str] | set[str]) -> list[str]:
 
 
 @functools.lru_cache(maxsize=65536)
-def _tokens(text: str) -> tuple[str, ...]:
+def id_tokens(text: str) -> tuple[str, ...]:
     """The words of `text` that could be IDs, each once, in order: an entry's text is read for
     mentions at every build and every update of `journal serve`, and rarely changes."""
     return tuple(dict.fromkeys(_TOKEN.findall(URL.sub(" ", text))))

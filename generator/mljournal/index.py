@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from mljournal.cache import Bundle
 from mljournal.errors import Diagnostic, did_you_mean, summarised
-from mljournal.ids import find_mentions, split_family
+from mljournal.ids import find_mentions, id_tokens, mentions_among, split_family
 from mljournal.reading.entries import MAX_MODELS, Entry, read_entries
 from mljournal.reading.runs import Run, read_runs
 from mljournal.reading.sections import Section, find_sections, heading_lookup, near_misses, template_left
@@ -109,16 +110,39 @@ class JournalIndex:
             model = self.models[model.parent]
         return chain[::-1]
 
+    def linked(self, entry: Entry) -> list[str]:
+        """The known models `entry`'s text names, those it is about too: what its text links."""
+        found = self.facts.get(id(entry))
+        return found.linked if found is not None and found.entry is entry else find_mentions(entry.body, frozenset(self.models))
+
+
+@dataclass(frozen=True)
+class TextFacts:
+    """What indexing finds in an entry's text alone, whatever else the journal holds: kept
+    in the cache folder by the entry's stamp, so the next build reads it instead of looking."""
+
+    tokens: tuple[str, ...]  # its words that could be model IDs (`id_tokens`)
+    near_misses: list[Diagnostic]
+    sections: list[Section]
+
 
 @dataclass(frozen=True)
 class EntryFacts:
-    """What indexing finds in one entry's text: an update re-indexing the same Entry object
-    (`journal serve` reads unchanged files from memory) takes them as found."""
+    """What indexing finds in one entry: an update re-indexing the same Entry object
+    (`journal serve` reads unchanged files from memory) takes it as found."""
 
     entry: Entry
-    mentioned: list[str]  # the models it mentions, but those it is about
-    near_misses: list[Diagnostic]
-    sections: list[Section]
+    text: TextFacts
+    linked: list[str]  # the known models its text names, those it is about too: what its text links
+
+    @property
+    def mentioned(self) -> list[str]:
+        """The models it mentions, but those it is about."""
+        return [m for m in self.linked if m not in self.entry.models]
+
+
+# TextFacts by entry stamp and the settings they depend on; one file, read whole.
+FACTS_CACHE = "entry-facts-1"
 
 
 @dataclass(frozen=True)
@@ -198,19 +222,27 @@ def build_index(
     before = previous.facts if previous is not None and previous.settings == settings else {}
     same_ids = bool(before) and frozenset(previous.models) == known  # mentions are looked for among them
     facts: dict[int, EntryFacts] = {}
+    stored = _facts_store(settings)
+    depends = (FACTS_CACHE, repr(sorted(settings.sections.items())))
 
-    def mentioned_in(entry: Entry) -> list[str]:
-        return [m for m in find_mentions(entry.body, known) if m not in entry.models]
+    def text_facts(entry: Entry) -> TextFacts:
+        key = (depends, entry.stamp)
+        found = stored.get(key, slot=entry.path) if entry.stamp else None
+        if found is None:
+            found = TextFacts(id_tokens(entry.body), _near_misses(entry, settings), find_sections(entry.body, lookup))
+            if entry.stamp:  # read from a file at rest: the same text until its stamp changes
+                stored.put(key, found, slot=entry.path)
+        return found
 
     for entry in entries:
         found = before.get(id(entry))
         if found is None or found.entry is not entry:
-            found = EntryFacts(entry, mentioned_in(entry), _near_misses(entry, settings),
-                               find_sections(entry.body, lookup))
+            text = text_facts(entry)
+            found = EntryFacts(entry, text, mentions_among(text.tokens, known))
         elif not same_ids:
-            found = replace(found, mentioned=mentioned_in(entry))
+            found = replace(found, linked=mentions_among(found.text.tokens, known))
         facts[id(entry)] = found
-        mentioned = list(found.mentioned)
+        mentioned = found.mentioned
         if len(mentioned) > MAX_MENTIONS:  # each page it is on would show it: the work grows squared
             diagnostics.append(Diagnostic(
                 f"mentions {len(mentioned)} models; it is shown on the pages of the first {MAX_MENTIONS} only "
@@ -219,13 +251,14 @@ def build_index(
         mentions[entry.key] = mentioned
         for model_id in mentioned:
             models[model_id].mentions.append(entry)
-        diagnostics.extend(found.near_misses)
-        for section in found.sections:
+        diagnostics.extend(found.text.near_misses)
+        for section in found.text.sections:
             for model_id in entry.models:
                 models[model_id].sections.setdefault(section.name, []).append((entry, section))
         for name in entry.tags:
             slug = tag_slug(name)
             tags.setdefault(slug, Tag(name, slug)).entries.append(entry)
+    stored.save()
     for model in models.values():
         statuses = [e.status for e in model.entries if e.status]
         model.status = statuses[-1] if statuses else (model.run.meta.status if model.run and model.run.meta else None)
@@ -244,6 +277,11 @@ def build_index(
         metric_groups=groups,
         facts=facts,
     )
+
+
+def _facts_store(settings: Settings) -> Bundle[TextFacts]:
+    cache_dir = settings.cache_dir
+    return Bundle("entry-facts", cache_dir / "entry-facts.pickle" if cache_dir else None, limit=100_000)
 
 
 def tag_slug(name: str) -> str:

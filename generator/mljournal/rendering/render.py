@@ -19,7 +19,6 @@ from markupsafe import Markup
 
 from mljournal.cache import Store, read_pickle, write_pickle
 from mljournal.errors import Diagnostic
-from mljournal.ids import find_mentions
 from mljournal.index import JournalIndex
 from mljournal.reading.entries import Entry
 from mljournal.reading.runs import find_metric
@@ -274,8 +273,7 @@ class EntryBodies:
         self.used: list[tuple[str, str]] = []
         self.renderer = EntryRenderer(list(options.markdown_extensions), dict(options.markdown_configs), links.model,
                                       self._recorded, settings.raw_html)
-        known = frozenset(index.models)
-        self.linkable = {entry.key: find_mentions(entry.body, known) for entry in index.entries}
+        self.linkable = {entry.key: index.linked(entry) for entry in index.entries}
         self.setup = hashlib.sha256(repr((
             RENDER_VERSION, renderer_versions(), options.directory_urls, options.link_sources, settings.raw_html,
             str(settings.journal_dir), settings.entries_folder, settings.runs_folder,
