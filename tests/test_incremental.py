@@ -21,8 +21,9 @@ def journal_build(root: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return result.output
 
 
-def files_of(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+def files_of(site: Path) -> dict[str, bytes | None]:
+    """Each file's bytes, and each folder (None): a build must not leave the last site's folders empty."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() if p.is_file() else None for p in sorted(site.rglob("*"))}
 
 
 def entry_of(root: Path, name: str) -> Path:
@@ -94,6 +95,31 @@ def test_a_build_after_an_edit_writes_what_a_cold_build_of_the_same_inputs_write
     assert [name for name in fresh if after[name] != fresh[name]] == []
     if edit != "the package upgraded":
         assert any(before.get(name) != data for name, data in fresh.items()), "the edit changed nothing"
+
+
+def test_a_folder_of_the_last_site_that_the_next_has_a_file_in_place_of_or_nothing_in_is_as_a_cold_build_leaves_it(
+        tmp_path, monkeypatch):
+    """The next build makes the last site's folders before its files are written (output.FoldersAhead)."""
+    warm = tmp_path / "warm"
+    shutil.copytree(REPO / "journal", warm / "journal")
+    shutil.copy(REPO / "mkdocs.yml", warm / "mkdocs.yml")
+    (warm / "journal/about.md").write_text("# About\n", encoding="utf-8")
+    (warm / "journal/old").mkdir()
+    (warm / "journal/old/notes.md").write_text("# Notes\n", encoding="utf-8")
+    journal_build(warm, monkeypatch)
+    assert (warm / "site/about/index.html").is_file() and (warm / "site/old/notes/index.html").is_file()
+    (warm / "journal/about.md").unlink()
+    (warm / "journal/about").write_text("plain text now\n", encoding="utf-8")
+    shutil.rmtree(warm / "journal/old")
+    journal_build(warm, monkeypatch)
+    cold = tmp_path / "cold"
+    shutil.copytree(warm / "journal", cold / "journal")
+    shutil.copy(warm / "mkdocs.yml", cold / "mkdocs.yml")
+    journal_build(cold, monkeypatch)
+    assert (warm / "site/about").read_text(encoding="utf-8") == "plain text now\n"
+    assert not (warm / "site/old").exists()
+    after, fresh = files_of(warm / "site"), files_of(cold / "site")
+    assert sorted(after) == sorted(fresh) and [name for name in fresh if after[name] != fresh[name]] == []
 
 
 def test_a_forced_build_after_the_journal_adds_a_theme_feature_writes_every_page_anew(tmp_path, monkeypatch):

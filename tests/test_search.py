@@ -106,6 +106,32 @@ def test_the_index_is_sharded_by_page_and_an_edit_indexes_only_its_shard_as_a_co
     assert _bundle(again) == _bundle(cold)
 
 
+def _page_count(site):
+    return json.loads((site / "pagefind" / "pagefind-entry.json").read_text())["languages"]["en"]["page_count"]
+
+
+def test_pagefind_is_given_a_shards_pages_by_a_glob_or_where_a_glob_cannot_name_them_as_a_folder_of_their_own(
+        tmp_path, monkeypatch):
+    """A glob naming each page of the shard in the site (no folder of links to make), which
+    indexes what the pages linked into a folder of their own index, byte for byte; paths with
+    a glob's own characters, and lists too long for one argument, are given the folder."""
+    pages = {f"models/m-{n}/index.html": f"model m-{n}" for n in range(5)} | {"index.html": "home"}
+    by_glob = _site(tmp_path / "glob", pages)
+    assert search._chosen(by_glob, search.plan_shards(by_glob)[0], by_glob / search.VIEWS)[2] == "--glob"
+    search.index_site(by_glob)
+    monkeypatch.setattr(search, "MAX_GLOB", 10)
+    by_folder = _site(tmp_path / "folder", pages)
+    assert search._chosen(by_folder, search.plan_shards(by_folder)[0], tmp_path / "views") == ["--site", str(tmp_path / "views" / "first")]
+    search.index_site(by_folder)
+    assert _bundle(by_glob) == _bundle(by_folder) and _page_count(by_glob) == 6
+    monkeypatch.undo()
+    odd = _site(tmp_path / "odd", {"tags/a,b/index.html": "comma", "tags/{x}/index.html": "braces",
+                                   "tags/[y]*/index.html": "class and star", "index.html": "home"})
+    assert search._chosen(odd, search.plan_shards(odd)[0], tmp_path / "views2")[0:2] == ["--site", str(tmp_path / "views2" / "first")]
+    search.index_site(odd)
+    assert _page_count(odd) == 4 and not (odd / search.VIEWS).exists()
+
+
 def test_a_failing_pagefind_fails_the_build_with_its_last_line(tmp_path, monkeypatch):
     site = _site(tmp_path / "site", {"index.html": "home"})
     monkeypatch.setattr(search, "_pagefind", lambda: [sys.executable, "-c", "import sys; sys.exit('Error: out of disk')"])

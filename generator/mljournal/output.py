@@ -142,6 +142,69 @@ def swap_in(staging: Path, final: Path) -> Iterator[None]:
         remover.join()
 
 
+class FoldersAhead:
+    """The last site's folders made in the new one by a thread while the build reads and
+    renders the journal: a folder costs a quarter of a millisecond to make here, and a
+    10,000-entry site has 2,400 of them, which the page and file writes would otherwise
+    make one by one (0.6 s of a one-entry rebuild). `clear_for` takes away, before anything
+    is written, those that stand where the new site has a file; `remove_unused` those the
+    build left empty, so the site is the one made without them."""
+
+    def __init__(self, last: Path, target: Path) -> None:
+        self.last, self.target = str(last), str(target)
+        self.made: list[str] = []  # relative, each after its parent
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._make, name="mljournal-make-folders", daemon=True)
+        self._thread.start()
+
+    def _make(self) -> None:
+        try:
+            os.makedirs(self.target, exist_ok=True)
+        except OSError:
+            return
+        pending = [""]
+        while pending and not self._stop.is_set():
+            relative = pending.pop()
+            try:
+                with os.scandir(os.path.join(self.last, relative)) as found:
+                    folders = [entry.name for entry in found if entry.is_dir(follow_symlinks=False)]
+            except OSError:
+                continue
+            for name in sorted(folders, reverse=True):
+                child = os.path.join(relative, name)
+                try:
+                    os.mkdir(os.path.join(self.target, child))
+                except FileExistsError:
+                    continue  # made by the build already, or a file stands there: left to the build
+                except OSError:
+                    continue
+                self.made.append(child)
+                pending.append(child)
+
+    def stop(self) -> None:
+        """The build failed: stop making folders (its scratch folder is removed next)."""
+        self._stop.set()
+        self._thread.join()
+
+    def clear_for(self, files: Iterator[str]) -> None:
+        """Remove the folders made where `files` (paths relative to the site) go: nothing
+        is written into them yet, so they are empty folders."""
+        self._thread.join()
+        made = set(self.made)
+        for relative in files:
+            if os.path.normpath(relative) in made:
+                shutil.rmtree(os.path.join(self.target, relative), ignore_errors=True)
+
+    def remove_unused(self) -> None:
+        """Remove the folders made that the build left empty (a model's page gone)."""
+        self._thread.join()
+        for relative in reversed(self.made):  # children before their parents
+            try:
+                os.rmdir(os.path.join(self.target, relative))
+            except OSError:
+                pass  # not empty: the site uses it
+
+
 def link_from(last: Path, target: Path) -> bool:
     """`target` made a hard link to the last site's file `last`; False where that cannot be
     (another file system, one without links): the caller writes it instead."""

@@ -27,7 +27,7 @@ from mljournal.engines.mkdocs.search_cache import keep_search_entries
 from mljournal.engines.mkdocs.files import install as install_safe_listing
 from mljournal.errors import BuildError, JournalError
 from mljournal.index import JournalIndex, load_journal
-from mljournal.output import check_site_dir, mark_built, refused_source
+from mljournal.output import FoldersAhead, check_site_dir, mark_built, refused_source
 from mljournal.reading.walk import shown_path
 from mljournal.rendering.html import e, resolve_root
 from mljournal.rendering.changes import Rendering, render_reusing
@@ -66,6 +66,7 @@ class JournalPlugin(BasePlugin[JournalConfig]):
         # would keep a plugin that has one from build to build, and its state with it)
         self.search = "material"  # or "pagefind": what this build's site is searched with
         self.last_site: Path | None = None  # the site this build replaces, beside which it is built
+        self.folders: FoldersAhead | None = None  # the last site's folders, made in this one ahead of its files
         self.entry_count = self.model_count = self.warning_count = self.page_count = 0
 
     @event_priority(100)  # before the search plugin fills in its default separator
@@ -91,6 +92,8 @@ class JournalPlugin(BasePlugin[JournalConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         settings = self.settings
         assert settings is not None
+        if self.last_site is not None and self.last_site.is_dir() and not self.serving:
+            self.folders = FoldersAhead(self.last_site, Path(config.site_dir))  # MkDocs has emptied site_dir
         taken = (settings.entries_folder + "/", settings.runs_folder + "/")
         docs = Path(config.docs_dir)
         for file in list(files):
@@ -172,7 +175,15 @@ class JournalPlugin(BasePlugin[JournalConfig]):
             except BuildError as error:
                 raise PluginError(str(error)) from None
             empty_material_index(Path(config.site_dir))
+        if self.folders is not None:  # after Pagefind, which writes into the last site's pagefind/ folders
+            self.folders.remove_unused()
+            self.folders = None
         mark_built(Path(config.site_dir))
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.folders is not None:
+            self.folders.stop()
+            self.folders = None
 
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):
         self.nav, self.files = nav, files
@@ -180,6 +191,8 @@ class JournalPlugin(BasePlugin[JournalConfig]):
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):
         self.env = env
+        if self.folders is not None:  # every file is known, none written yet
+            self.folders.clear_for(file.dest_uri for file in files)
         if self.settings is not None and env.bytecode_cache is None:
             # the theme's templates compiled once, not in every build (a third of a second);
             # Jinja keys each by its source's checksum
