@@ -226,6 +226,38 @@ def test_an_entry_edit_long_after_the_last_run_change_takes_the_runs_as_read_and
     assert stale == []
 
 
+def test_in_the_servers_first_minute_the_runs_read_at_an_edit_with_every_file_at_rest_are_taken_as_read_at_the_next(
+        tmp_path):
+    """The build's read came before the server watched the runs: the first edit reads them
+    again; found all at rest then, the next edit takes them as read. A run file written
+    a moment ago is not at rest: each edit reads the runs again until it is."""
+    import os
+    import time
+
+    root = sample_copy(tmp_path)
+    config = built(root, tmp_path / "live")
+    live = LiveSite(config)
+    plugin = config.plugins["journal"]
+    built_read = plugin.index.runs_read
+    EDITS["entry text"](root)
+    assert live.update(runs_changed=False) is not None
+    first = plugin.index.runs_read
+    assert first is not built_read and first.at_rest
+    entry_of(root, "2026-10-08-mlp-5.md").open("a").write("\nAnd mlp-3.\n")
+    assert live.update(runs_changed=False) is not None
+    assert plugin.index.runs_read is first
+    assert against_a_full_build(root, tmp_path)[0] == []
+
+    log = root / "journal/runs/mlp-3/metrics.jsonl"
+    os.utime(log, (time.time() - 5, time.time() - 5))  # rewritten just now, as far as its mtime says
+    assert live.update(runs_changed=True) is not None
+    moving = plugin.index.runs_read
+    assert not moving.at_rest
+    entry_of(root, "2026-10-08-mlp-5.md").open("a").write("\nAnd hgb-2.\n")
+    assert live.update(runs_changed=False) is not None
+    assert plugin.index.runs_read is not moving
+
+
 def test_a_log_whose_last_line_came_to_rest_since_the_runs_were_read_is_read_again_at_an_entry_edit(
         tmp_path, monkeypatch):
     """A run log's unended last line waits while the file may still be written, and counts once

@@ -10,7 +10,7 @@ from mljournal.reading.runs import best, goal_of, last, read_runs
 
 
 def runs_of(project):
-    runs, diagnostics = read_runs(project.runs, project.root)
+    runs, diagnostics = read_runs(project.runs, project.root)[:2]
     return runs, [str(d) for d in diagnostics]
 
 
@@ -136,7 +136,7 @@ def test_parsed_runs_are_cached_and_a_changed_file_is_read_again(project, monkey
     monkeypatch.setattr(journal, "read_metrics_csv", lambda p, s: calls.append(p) or real(p, s))
     cache_dir = project.root / ".cache"
     for _ in range(2):
-        runs, _ = read_runs(project.runs, project.root, cache_dir)
+        runs, _ = read_runs(project.runs, project.root, cache_dir)[:2]
         assert list(runs["a-1"].metrics["loss"].steps) == [1]
     assert len(calls) == 1 and list((cache_dir / "runs").glob("*.pickle"))
     cache.clear_memory()  # a new process: the disk cache answers
@@ -145,7 +145,7 @@ def test_parsed_runs_are_cached_and_a_changed_file_is_read_again(project, monkey
     with open(path, "a") as handle:  # the run goes on: a fresh file is read, not cached
         handle.write("2,0.8\n")
     for _ in range(2):
-        runs, _ = read_runs(project.runs, project.root, cache_dir)
+        runs, _ = read_runs(project.runs, project.root, cache_dir)[:2]
         assert list(runs["a-1"].metrics["loss"].steps) == [1, 2]
     assert len(calls) == 3
 
@@ -165,7 +165,7 @@ def test_a_run_that_keeps_appending_is_held_once_in_memory_however_often_it_is_r
             handle.write(f"{step},{1 / step}\n")
         old = time.time() - 60 + step * 0.01  # older than the racy window, newer at each step
         os.utime(path, (old, old))
-        runs, _ = read_runs(project.runs, project.root, project.root / ".cache")
+        runs, _ = read_runs(project.runs, project.root, project.root / ".cache")[:2]
         assert len(runs["a-1"].metrics["loss"].steps) == step
     assert len(store) == 2 < MEMORY_LIMIT  # a-1 once, b-1 once
 

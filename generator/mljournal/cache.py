@@ -73,18 +73,21 @@ def is_at_rest(mtime: float, now: float | None = None) -> bool:
     return (time.time() if now is None else now) - mtime >= AT_REST_SECONDS
 
 
-def file_key(salt: str, folder: Path, files: Iterable[str]) -> str | None:
-    """A key for what `files` (relative to `folder`) are now; None: one is gone, or racy."""
+def file_key(salt: str, folder: Path, files: Iterable[str], moving: list[str] | None = None) -> str | None:
+    """A key for what `files` (relative to `folder`) are now; None: one is gone, or racy.
+    With `moving`, each file found not at rest (or gone) is added to it, until the first racy one."""
     digest = hashlib.sha256(f"{salt}\0{os.fspath(folder.resolve())}".encode("utf-8", "surrogateescape"))
     now = time.time()
     for relative in files:
         try:
             stat = (folder / relative).stat()
         except OSError:
+            stat = None
+        rest = stat is not None and is_at_rest(stat.st_mtime, now)
+        if not rest and moving is not None:
+            moving.append(os.path.join(folder, relative))
+        if stat is None or is_racy(stat.st_mtime, now):
             return None
-        if is_racy(stat.st_mtime, now):
-            return None
-        rest = is_at_rest(stat.st_mtime, now)
         digest.update(f"\0{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\0{rest}".encode(
             "utf-8", "surrogateescape"))
     return digest.hexdigest()[:32]

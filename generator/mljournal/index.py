@@ -6,7 +6,6 @@ Pure data, no rendering and no MkDocs: whatever engine builds the site reads a J
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -17,7 +16,7 @@ from mljournal.cache import Bundle
 from mljournal.errors import Diagnostic, did_you_mean, summarised
 from mljournal.ids import find_mentions, id_tokens, mentions_among, split_family
 from mljournal.reading.entries import MAX_MODELS, Entry, read_entries
-from mljournal.reading.runs import Run, read_runs
+from mljournal.reading.runs import Run, RunsRead, read_runs
 from mljournal.reading.sections import Section, find_sections, heading_lookup, near_misses, template_left
 from mljournal.reading.names import metric_groups
 from mljournal.settings import STATUSES, Settings
@@ -145,13 +144,6 @@ class EntryFacts:
 FACTS_CACHE = "entry-facts-1"
 
 
-@dataclass(frozen=True)
-class RunsRead:
-    runs: dict[str, Run]
-    diagnostics: list[Diagnostic]
-    read_at: float = field(default_factory=time.time)  # a log's unended last line counts once at rest
-
-
 def load_journal(settings: Settings, project_dir: Path, previous: JournalIndex | None = None,
                  same_runs: bool = False) -> JournalIndex:
     """Read and index the whole journal. Never raises for bad content: see `.diagnostics`.
@@ -161,7 +153,7 @@ def load_journal(settings: Settings, project_dir: Path, previous: JournalIndex |
     entries, entry_diagnostics = read_entries(settings, project_dir)
     found = previous.runs_read if same_runs and previous is not None and previous.settings == settings else None
     if found is None:
-        found = RunsRead(*read_runs(settings.runs_dir, project_dir, settings.cache_dir))
+        found = read_runs(settings.runs_dir, project_dir, settings.cache_dir)
     index = build_index(settings, entries, found.runs, summarised(entry_diagnostics + found.diagnostics),
                         previous=previous)
     index.runs_read = found

@@ -26,11 +26,12 @@ class PartCache:
     def __init__(self, cache_dir: Path | None) -> None:
         self.store: Store[tuple[Part, list[Diagnostic]]] = Store(
             "runs", cache_dir / "runs" if cache_dir else None, MEMORY_LIMIT)
+        self.moving: list[str] = []  # the files keyed while not at rest (`mljournal.cache.is_at_rest`) or gone
 
     def key(self, folder: Path, files: list[str], form: Format) -> str | None:
         """None when the files cannot be cached: one is gone, or was modified too recently."""
         return file_key(f"{VERSION}\0{made_by(form.needs) if form.needs else made_by()}\0{form.name}\0"
-                        f"{form.version}\0{form.can_read()}", folder, files)
+                        f"{form.version}\0{form.can_read()}", folder, files, self.moving)
 
     @staticmethod
     def slot(folder: Path, form: Format) -> tuple[str, str]:

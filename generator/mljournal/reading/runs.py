@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -100,16 +101,23 @@ def changed_params(run: Run | None, parent: Run | None) -> list[ParamChange]:
             if ours.get(name) != theirs.get(name)]
 
 
-def read_runs(
-    runs_dir: Path, shown_relative_to: Path, cache_dir: Path | None = None
-) -> tuple[dict[str, Run], list[Diagnostic]]:
+class RunsRead(NamedTuple):
+    runs: dict[str, Run]  # by model ID
+    diagnostics: list[Diagnostic]  # what was skipped
+    # every file read had been left alone for AT_REST_SECONDS: a log's unended last line
+    # counts once it is, so only a change to a file can change what a later read gives
+    at_rest: bool = True
+    read_at: float = 0.0  # time.time() when read
+
+
+def read_runs(runs_dir: Path, shown_relative_to: Path, cache_dir: Path | None = None) -> RunsRead:
     """Every run folder under `runs_dir`, by model ID, and what was skipped. With a
     `cache_dir`, files that have not changed since the last read are not parsed again."""
     cache = PartCache(cache_dir)
     runs: dict[str, Run] = {}
     diagnostics: list[Diagnostic] = []
     if not runs_dir.is_dir():
-        return runs, diagnostics
+        return RunsRead(runs, diagnostics, True, time.time())
     folders: list[tuple[str, Path]] = []
     for folder in sorted(runs_dir.iterdir()):
         if folder.name.startswith(".") or not folder.is_dir():
@@ -131,7 +139,7 @@ def read_runs(
         run, found = read_run(model_id, folder, shown_relative_to, cache, listings[folder], claims[folder])
         runs[model_id] = run
         diagnostics.extend(found)
-    return runs, diagnostics
+    return RunsRead(runs, diagnostics, not cache.moving, time.time())
 
 
 PARALLEL_AT = 16  # uncached file groups from which reading is spread over the cores

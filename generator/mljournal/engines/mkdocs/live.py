@@ -60,8 +60,9 @@ class LiveSite:
     def update(self, runs_changed: bool = True) -> list[str] | None:
         """Bring the site up to date with the journal; the pages written again, or None when
         the change needs a full rebuild. With no run file changed (`runs_changed` false), the
-        runs are taken as last read, once they were read with every run file at rest (a log's
-        unended last line is read once it is: `mljournal.cache.AT_REST_SECONDS`)."""
+        runs are taken as last read, once they were read while this server watched them with
+        every run file at rest (a log's unended last line is read once it is:
+        `mljournal.cache.AT_REST_SECONDS`)."""
         from mkdocs.commands.build import _build_page, _populate_page
 
         plugin = self.plugin
@@ -69,7 +70,10 @@ class LiveSite:
         if runs_changed:
             self.runs_changed_at = time.time()
         last = plugin.index.runs_read if plugin.index is not None else None
-        settled = last is not None and last.read_at - self.runs_changed_at >= AT_REST_SECONDS
+        # Read after every change seen (and after this server began watching), with each run
+        # file at rest then or since: only a change, which the watcher reports, can change them.
+        settled = last is not None and last.read_at > self.runs_changed_at and (
+            last.at_rest or last.read_at - self.runs_changed_at >= AT_REST_SECONDS)
         index = load_journal(plugin.settings, plugin.project, previous=plugin.index, same_runs=settled)
         rendering = render_changes(plugin.rendering, index, plugin.options)
         if rendering is None:
