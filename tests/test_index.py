@@ -217,3 +217,28 @@ def test_the_next_build_reads_what_an_entry_text_holds_from_the_cache_and_looks_
     german = Settings(journal_dir=project.root / "journal", cache_dir=project.root / ".cache",
                       sections={"conclusion": ("Schluss",)})
     assert list(load_journal(german, project.root).models["a-1"].sections) == ["conclusion"]
+
+
+def test_the_spans_of_mentions_are_whole_tokens_the_longest_id_first_as_one_regex_of_the_ids_finds_them():
+    """`ids.find_spans` scans once for any set of IDs; the regex of the set it replaced (one
+    compiled per entry) is the specification, checked here on texts made to be awkward."""
+    import random
+    import re
+
+    from mljournal.ids import Mention, find_spans
+
+    ids = frozenset({"a-1", "a-10", "v1", "v1.2", "x_y", "-z", "m.1", "b-1"})
+    assert find_spans("a-1. a-10, v1.2 v1.x v1..; xa-1 a-1-b a-1_ (a-1) -z.m.1. -z.", ids) == [
+        Mention(0, 3, "a-1"), Mention(5, 9, "a-10"), Mention(11, 15, "v1.2"), Mention(21, 23, "v1"),
+        Mention(44, 47, "a-1"), Mention(57, 59, "-z")]
+
+    def specification(text):
+        alternatives = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![A-Za-z0-9._-])(?:{alternatives})(?![A-Za-z0-9_-]|\.[A-Za-z0-9])")
+        return [Mention(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
+
+    pieces = sorted(ids) + ["a", "1", "0", ".", "-", "_", " ", ",", "(", "é", "2", "x"]
+    chance = random.Random(7)
+    for _ in range(3000):
+        text = "".join(chance.choice(pieces) for _ in range(chance.randint(1, 12)))
+        assert find_spans(text, ids) == specification(text), text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 
 from mljournal.errors import UnsafeIdError
 
@@ -79,14 +80,28 @@ def id_tokens(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_TOKEN.findall(URL.sub(" ", text))))
 
 
-def mention_pattern(ids: list[str]) -> re.Pattern[str] | None:
-    """A regex that finds any of `ids` as a whole token in text (longest IDs first)."""
-    if not ids:
-        return None
-    return _compiled(tuple(ids))
+class Mention(NamedTuple):
+    start: int
+    end: int
+    model_id: str
 
 
-@functools.lru_cache(maxsize=8192)
-def _compiled(ids: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
-    return re.compile(rf"(?<![A-Za-z0-9._-])(?:{alternatives})(?![A-Za-z0-9_-]|\.[A-Za-z0-9])")
+_RUN = re.compile(r"(?<![A-Za-z0-9._-])[A-Za-z0-9._-]+")  # a whole run of ID characters
+
+
+def find_spans(text: str, ids: frozenset[str]) -> list[Mention]:
+    """Where any of `ids` occurs in `text` as a whole token: at the start of a run of ID
+    characters, and ending where the run does or at a full stop that no letter or digit
+    follows (``tcn-7.`` ends a sentence; ``v1.2`` is not ``v1``); the longest ID where
+    several could. One scan for every set of IDs, where a regex of them would be compiled
+    for each (a third of a millisecond; each entry mentions its own set)."""
+    found = []
+    for run in _RUN.finditer(text):
+        token = run.group()
+        ends = [len(token)] + [k for k in range(len(token) - 1, 0, -1)
+                               if token[k] == "." and (k + 1 == len(token) or token[k + 1] in "._-")]
+        for end in ends:
+            if token[:end] in ids:
+                found.append(Mention(run.start(), run.start() + end, token[:end]))
+                break
+    return found

@@ -25,7 +25,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from mljournal.errors import Diagnostic
-from mljournal.ids import URL, mention_pattern
+from mljournal.ids import URL, find_spans
 from mljournal.rendering.html import raw_url
 
 _SKIP_LINKING = {"a", "code", "pre", "script", "style", "kbd", "samp"}
@@ -108,7 +108,7 @@ class _JournalTreeprocessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         context = self.context
         assert context is not None
-        pattern = mention_pattern(context.mentions)
+        mentioned = frozenset(context.mentions)
         used_ids: set[str] = set()
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
@@ -119,8 +119,8 @@ class _JournalTreeprocessor(Treeprocessor):
                     child.set("href", self._link(child.get("href", ""), context))
                 elif tag == "img" and child.get("src") is not None:
                     self._image(parent, index, child, context)
-        if pattern is not None:
-            self._link_mentions(root, pattern)
+        if mentioned:
+            self._link_mentions(root, mentioned)
 
     def _heading(self, element: etree.Element, context: RenderContext, used: set[str]) -> None:
         level = min(int(element.tag[1]) + 1, 6)
@@ -176,17 +176,17 @@ class _JournalTreeprocessor(Treeprocessor):
             link.append(img)
             parent.insert(index, link)
 
-    def _link_mentions(self, root: etree.Element, pattern: re.Pattern[str]) -> None:
+    def _link_mentions(self, root: etree.Element, mentioned: frozenset[str]) -> None:
         def walk(element: etree.Element) -> None:
             tag = element.tag if isinstance(element.tag, str) else ""
             if tag in _SKIP_LINKING:
                 return
             if element.text and not isinstance(element.text, markdown.util.AtomicString):
-                _split_into(element, element.text, pattern, self.model_url, at_start=True)
+                _split_into(element, element.text, mentioned, self.model_url, at_start=True)
             for child in list(element):
                 walk(child)
                 if child.tail and not isinstance(child.tail, markdown.util.AtomicString):
-                    _split_into(element, child.tail, pattern, self.model_url, after=child)
+                    _split_into(element, child.tail, mentioned, self.model_url, after=child)
 
         walk(root)
 
@@ -198,16 +198,18 @@ class _JournalTreeprocessor(Treeprocessor):
         context.diagnostics.append(Diagnostic(f"link '{href}' {reason}", context.source, line))
 
 
-def _split_into(parent, text, pattern, model_url, *, at_start=False, after=None) -> None:
-    addresses = [match.span() for match in URL.finditer(text)]
-    found = [match for match in pattern.finditer(text)
-             if not any(start <= match.start() < end for start, end in addresses)]
+def _split_into(parent, text, mentioned, model_url, *, at_start=False, after=None) -> None:
+    found = find_spans(text, mentioned)
     if not found:
         return
-    ends = [match.start() for match in found[1:]] + [len(text)]
-    pieces = [text[: found[0].start()]] + [text[match.end(): end] for match, end in zip(found, ends)]
+    addresses = [match.span() for match in URL.finditer(text)]
+    found = [match for match in found if not any(start <= match.start < end for start, end in addresses)]
+    if not found:
+        return
+    ends = [match.start for match in found[1:]] + [len(text)]
+    pieces = [text[: found[0].start]] + [text[match.end: end] for match, end in zip(found, ends)]
     links = []
-    for model_id, tail in zip((match.group() for match in found), pieces[1:]):
+    for model_id, tail in zip((match.model_id for match in found), pieces[1:]):
         link = etree.Element("a", {"href": raw_url(model_url(model_id)), "class": "mj-model"})
         link.text = model_id
         link.tail = tail

@@ -106,6 +106,13 @@ def start_plots(cache_dir: Path, jobs: list[PlotJob], plot_format: str = "svg") 
     plots: dict[str, Plot] = {}
     store = ContentStore(cache_dir, "plots")
     missing: list[tuple[Path, str, list, str | None]] = []
+    envelopes: dict[int, tuple] = {}  # by id(series): a run's curve is drawn on its children's plots too
+
+    def enveloped(series: Series) -> tuple:
+        if id(series) not in envelopes:
+            envelopes[id(series)] = envelope(series.steps, series.values)
+        return envelopes[id(series)]
+
     for job in jobs:
         names = tuple(m for m, s in sorted(job.metrics.items()) if _has_points(s))
         if not names:
@@ -130,10 +137,8 @@ def start_plots(cache_dir: Path, jobs: list[PlotJob], plot_format: str = "svg") 
         if not _drawn(path):
             panels = []
             for metric in names:
-                own = envelope(job.metrics[metric].steps, job.metrics[metric].values)
-                theirs = None
-                if job.parent and metric in job.parent[1]:
-                    theirs = envelope(job.parent[1][metric].steps, job.parent[1][metric].values)
+                own = enveloped(job.metrics[metric])
+                theirs = enveloped(job.parent[1][metric]) if job.parent and metric in job.parent[1] else None
                 panels.append((metric, own, theirs))
             missing.append((path, job.model_id, panels, job.parent[0] if job.parent else None))
     from mljournal.workers import can_spawn
