@@ -174,9 +174,7 @@ class FoldersAhead:
                 child = os.path.join(relative, name)
                 try:
                     os.mkdir(os.path.join(self.target, child))
-                except FileExistsError:
-                    continue  # made by the build already, or a file stands there: left to the build
-                except OSError:
+                except OSError:  # made by the build already, or a file stands there: left to the build
                     continue
                 self.made.append(child)
                 pending.append(child)

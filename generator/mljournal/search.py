@@ -306,7 +306,7 @@ def _run_pagefind(site: Path, bundle: Path, shards: list[Shard], views: Path) ->
             process.wait()
 
 
-_PLAIN_PATH = re.compile(r"[\w./ +=@%~-]+")  # no character with a meaning in Pagefind's globs (the wax crate's)
+_PLAIN_PATH = re.compile(r"[\w./ -]+")  # letters, digits and these only: none means anything in Pagefind's globs (wax)
 MAX_GLOB = 96 * 1024  # bytes of one --glob argument (Linux takes 128 KiB in one)
 
 

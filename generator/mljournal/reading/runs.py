@@ -106,8 +106,8 @@ class RunsRead(NamedTuple):
     diagnostics: list[Diagnostic]  # what was skipped
     # every file read had been left alone for AT_REST_SECONDS: a log's unended last line
     # counts once it is, so only a change to a file can change what a later read gives
-    at_rest: bool = True
-    read_at: float = 0.0  # time.time() when read
+    at_rest: bool
+    read_at: float  # time.time() when read
 
 
 def read_runs(runs_dir: Path, shown_relative_to: Path, cache_dir: Path | None = None) -> RunsRead:
