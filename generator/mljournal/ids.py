@@ -12,8 +12,6 @@ MAX_ID_LENGTH = 64
 _ID_CHARS = re.compile(r"[A-Za-z0-9._-]+")
 # Names that are folders or pages of the site itself, or that mean something to a filesystem.
 RESERVED_IDS = frozenset({"index", "con", "prn", "aux", "nul", "com1", "lpt1"})
-# A candidate mention: a run of ID characters that starts with a letter or digit.
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # A web address written out in text: an ID inside one (…/runs/cnn-7/log) is not a mention.
 URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s<>()\[\]\"']+|\bwww\.[^\s<>()\[\]\"']+")
 _FAMILY = re.compile(r"^(?P<family>.*?)[-_.]?(?P<number>\d+)$")
@@ -52,8 +50,11 @@ def split_family(model_id: str) -> tuple[str, int | None]:
 def find_mentions(text: str, known: frozenset[str] | set[str]) -> list[str]:
     """The known model IDs that occur in `text` as whole tokens, in order of first mention.
 
-    A sentence's final full stop is not part of an ID: ``see tcn-7.`` mentions ``tcn-7``; an
-    ID inside a web address (``https://wandb.ai/me/runs/tcn-7``) is not a mention.
+    A token is a whole run of ID characters; the `.`, `-` and `_` it starts or ends with
+    may be punctuation: ``see tcn-7.``, ``tcn-7...``, ``_tcn-7_`` (Markdown's emphasis)
+    mention ``tcn-7``; ``v1.2`` is not ``v1``, ``xtcn-7`` not ``tcn-7``. An ID inside a web
+    address (``https://wandb.ai/me/runs/tcn-7``) is not a mention. The same rule links them
+    in the rendered text (`find_spans`).
     """
     return mentions_among(id_tokens(text), known)
 
@@ -62,22 +63,41 @@ def mentions_among(tokens: tuple[str, ...], known: frozenset[str] | set[str]) ->
     """`find_mentions` of the text whose `id_tokens` these are."""
     found: dict[str, None] = {}
     for token in tokens:
-        while token:
-            if token in known:
-                found.setdefault(token, None)
-                break
-            if token[-1] in ".-_":
-                token = token[:-1]
-            else:
-                break
+        span = _known_in(token, known)
+        if span is not None:
+            found.setdefault(token[span[0]:span[1]], None)
     return list(found)
+
+
+# A whole run of ID characters: a candidate mention.
+_RUN = re.compile(r"(?<![A-Za-z0-9._-])[A-Za-z0-9._-]+")
+_PUNCTUATION = "._-"
 
 
 @functools.lru_cache(maxsize=65536)
 def id_tokens(text: str) -> tuple[str, ...]:
     """The words of `text` that could be IDs, each once, in order: an entry's text is read for
     mentions at every build and every update of `journal serve`, and rarely changes."""
-    return tuple(dict.fromkeys(_TOKEN.findall(URL.sub(" ", text))))
+    return tuple(dict.fromkeys(_RUN.findall(URL.sub(" ", text))))
+
+
+def _known_in(token: str, known: frozenset[str] | set[str]) -> tuple[int, int] | None:
+    """Where in `token` (a whole run of ID characters) a known ID is: the token itself, or
+    the token without some of the `.`, `-`, `_` it starts or ends with; the earliest start
+    and then the longest ID where several could be."""
+    if token in known:
+        return 0, len(token)
+    starts = [0]
+    while starts[-1] < len(token) and token[starts[-1]] in _PUNCTUATION:
+        starts.append(starts[-1] + 1)
+    ends = [len(token)]
+    while ends[-1] > 0 and token[ends[-1] - 1] in _PUNCTUATION:
+        ends.append(ends[-1] - 1)
+    for start in starts:
+        for end in ends:
+            if end > start and (start, end) != (0, len(token)) and token[start:end] in known:
+                return start, end
+    return None
 
 
 class Mention(NamedTuple):
@@ -86,22 +106,14 @@ class Mention(NamedTuple):
     model_id: str
 
 
-_RUN = re.compile(r"(?<![A-Za-z0-9._-])[A-Za-z0-9._-]+")  # a whole run of ID characters
-
-
 def find_spans(text: str, ids: frozenset[str]) -> list[Mention]:
-    """Where any of `ids` occurs in `text` as a whole token: at the start of a run of ID
-    characters, and ending where the run does or at a full stop that no letter or digit
-    follows (``tcn-7.`` ends a sentence; ``v1.2`` is not ``v1``); the longest ID where
-    several could. One scan for every set of IDs, where a regex of them would be compiled
-    for each (a third of a millisecond; each entry mentions its own set)."""
+    """Where any of `ids` occurs in `text` as a mention, by the rule of `find_mentions` (which
+    lists the mentions this links). One scan for every set of IDs, where a regex of them would
+    be compiled for each (a third of a millisecond; each entry mentions its own set)."""
     found = []
     for run in _RUN.finditer(text):
         token = run.group()
-        ends = [len(token)] + [k for k in range(len(token) - 1, 0, -1)
-                               if token[k] == "." and (k + 1 == len(token) or token[k + 1] in "._-")]
-        for end in ends:
-            if token[:end] in ids:
-                found.append(Mention(run.start(), run.start() + end, token[:end]))
-                break
+        span = _known_in(token, ids)
+        if span is not None:
+            found.append(Mention(run.start() + span[0], run.start() + span[1], token[span[0]:span[1]]))
     return found

@@ -141,7 +141,7 @@ class EntryFacts:
 
 
 # TextFacts by entry stamp and the settings they depend on; one file, read whole.
-FACTS_CACHE = "entry-facts-1"
+FACTS_CACHE = "entry-facts-2"
 
 
 def load_journal(settings: Settings, project_dir: Path, previous: JournalIndex | None = None,

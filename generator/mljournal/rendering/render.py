@@ -33,7 +33,7 @@ from mljournal.rendering.pages.kit import Links, PageKit
 from mljournal.rendering.plots import PlotJob, panels, start_plots
 
 _rendered: Store[RenderedEntry] = Store("rendered", limit=50_000)  # entry Markdown -> its render, in this process
-RENDER_VERSION = 4  # bump when rendering changes what the same Markdown gives
+RENDER_VERSION = 5  # bump when rendering changes what the same Markdown gives
 RENDERED_FILE = "rendered.pickle"
 
 
