@@ -609,6 +609,32 @@ def test_a_log_coming_to_rest_is_read_again_from_the_cache(tmp_path, monkeypatch
     assert list(found["a-1"].metrics["loss"].steps) == [0, 1]
 
 
+def test_a_file_that_ends_its_last_line_is_keyed_as_at_rest_before_it_is_and_one_that_does_not_is_not(
+        tmp_path, monkeypatch):
+    """Only an unended last line waits for a file to come to rest: a log written a moment ago
+    that ends its lines has the key it will have at rest (it is not read again a minute later,
+    and a server's first minute takes it as read), and is not listed as moving."""
+    import os
+    import time
+
+    from mljournal import cache
+
+    (tmp_path / "ended.csv").write_text("epoch,loss\n0,0.5\n")
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "unended.csv").write_text("epoch,loss\n0,0.5\n1,0.4")
+    young = time.time() - 10
+    for name in ("ended.csv", "empty.csv", "unended.csv"):
+        os.utime(tmp_path / name, (young, young))
+    moving: list[str] = []
+    now = {name: cache.file_key("salt", tmp_path, [name], moving) for name in ("ended.csv", "empty.csv", "unended.csv")}
+    assert moving == [str(tmp_path / "unended.csv")]
+    later = time.time() + cache.AT_REST_SECONDS
+    monkeypatch.setattr(cache.time, "time", lambda: later)
+    at_rest = {name: cache.file_key("salt", tmp_path, [name]) for name in now}
+    assert now["ended.csv"] == at_rest["ended.csv"] and now["empty.csv"] == at_rest["empty.csv"]
+    assert now["unended.csv"] != at_rest["unended.csv"]
+
+
 def test_the_real_trainers_output_folder_with_its_logs_inside_is_one_source(tmp_path):
     """transformers 5.18 with output_dir=output, logging_dir=output/logs
     (examples/tool_runs/run_hf_trainer_variants.py): found under output/, the TensorBoard copy

@@ -230,7 +230,8 @@ def test_in_the_servers_first_minute_the_runs_read_at_an_edit_with_every_file_at
         tmp_path):
     """The build's read came before the server watched the runs: the first edit reads them
     again; found all at rest then, the next edit takes them as read. A run file written
-    a moment ago is not at rest: each edit reads the runs again until it is."""
+    a moment ago that ends its last line reads as it will at rest; one with an unended last
+    line is not at rest: each edit reads the runs again until it is."""
     import os
     import time
 
@@ -250,6 +251,16 @@ def test_in_the_servers_first_minute_the_runs_read_at_an_edit_with_every_file_at
 
     log = root / "journal/runs/mlp-3/metrics.jsonl"
     os.utime(log, (time.time() - 5, time.time() - 5))  # rewritten just now, as far as its mtime says
+    assert live.update(runs_changed=True) is not None
+    ended = plugin.index.runs_read
+    assert ended is not first and ended.at_rest
+    entry_of(root, "2026-10-08-mlp-5.md").open("a").write("\nAnd hgb-1.\n")
+    assert live.update(runs_changed=False) is not None
+    assert plugin.index.runs_read is ended
+
+    with log.open("a") as handle:
+        handle.write('{"step": 99, "loss": 0.1')  # a line being written
+    os.utime(log, (time.time() - 5, time.time() - 5))
     assert live.update(runs_changed=True) is not None
     moving = plugin.index.runs_read
     assert not moving.at_rest

@@ -3,8 +3,9 @@
 - `file_key`: what a set of files is now (size, mtime, inode), or None when one is missing
   or was modified too recently to trust: as git does with "racily clean" files, a file
   modified within RACY_SECONDS is never trusted by its stat, since file times are coarse
-  and a same-size rewrite within one clock tick would keep it; and whether a file is at
-  rest (AT_REST_SECONDS) is part of its key. The rules are written here once.
+  and a same-size rewrite within one clock tick would keep it; and whether a file whose
+  last line is unended is at rest (AT_REST_SECONDS) is part of its key. The rules are
+  written here once.
 - `Store`: parsed or rendered things by key, bounded in memory (least recently used out
   first; one slot per source, so a run appending all day keeps one copy, not one per read)
   and, when given a folder, on disk as one pickle per key, written atomically; a `Bundle`
@@ -36,7 +37,8 @@ from mljournal.atomic import replacing
 RACY_SECONDS = 2.0
 # A log whose last line has no newline is being written: that line waits. A file unchanged
 # for this long is at rest, and its unended last line is taken as whole (a writer that never
-# ended it). Part of every file's cache key, so a file coming to rest is read once more.
+# ended it). Part of the cache key of a file with an unended last line, so it is read once
+# more when it comes to rest.
 AT_REST_SECONDS = 60.0
 V = TypeVar("V")
 _MEMORY: dict[str, OrderedDict] = {}  # by store name: alive as long as the process (`journal serve`)
@@ -75,7 +77,9 @@ def is_at_rest(mtime: float, now: float | None = None) -> bool:
 
 def file_key(salt: str, folder: Path, files: Iterable[str], moving: list[str] | None = None) -> str | None:
     """A key for what `files` (relative to `folder`) are now; None: one is gone, or racy.
-    With `moving`, each file found not at rest (or gone) is added to it, until the first racy one."""
+    A file that ends its last line (or is empty) reads the same at rest or not, and is keyed
+    as at rest: only an unended last line waits for it. With `moving`, each file found not
+    at rest (or gone) is added to it, until the first racy one."""
     digest = hashlib.sha256(f"{salt}\0{os.fspath(folder.resolve())}".encode("utf-8", "surrogateescape"))
     now = time.time()
     for relative in files:
@@ -83,14 +87,33 @@ def file_key(salt: str, folder: Path, files: Iterable[str], moving: list[str] | 
             stat = (folder / relative).stat()
         except OSError:
             stat = None
-        rest = stat is not None and is_at_rest(stat.st_mtime, now)
+        if stat is None or is_racy(stat.st_mtime, now):
+            if moving is not None:
+                moving.append(os.path.join(folder, relative))
+            return None
+        rest = is_at_rest(stat.st_mtime, now) or _ends_its_lines(folder / relative, stat)
         if not rest and moving is not None:
             moving.append(os.path.join(folder, relative))
-        if stat is None or is_racy(stat.st_mtime, now):
-            return None
         digest.update(f"\0{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\0{rest}".encode(
             "utf-8", "surrogateescape"))
     return digest.hexdigest()[:32]
+
+
+def _ends_its_lines(path: Path, stat: os.stat_result) -> bool:
+    """`path` is empty or its last byte is a line end, and it is still what `stat` says."""
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        now = os.fstat(handle)
+        if (now.st_size, now.st_mtime_ns, now.st_ino) != (stat.st_size, stat.st_mtime_ns, stat.st_ino):
+            return False
+        return now.st_size == 0 or os.pread(handle, 1, now.st_size - 1) == b"\n"
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
 
 
 class Store(Generic[V]):

@@ -40,14 +40,16 @@ RUN_UPDATE_INTERVAL = 1.0  # seconds between updates caused by run files alone
 class LiveSite:
     """A site MkDocs has built, with the objects needed to rebuild single pages of it."""
 
-    def __init__(self, config) -> None:
+    def __init__(self, config, runs_changed_at: float | None = None) -> None:
+        """`runs_changed_at`: the last change seen under runs/ (or when watching began) if
+        the runs this build read are known to be read after it; else now."""
         self.config = config
         self.plugin = config.plugins["journal"]
         # The size and mtime of each asset's source when it was last copied into the site.
         # MkDocs' copies take the time of copying, so a copy no older than its source is
         # taken to be of that source: the first update need not copy every screenshot again.
         self.copied: dict[str, tuple[int, int]] = {}
-        self.runs_changed_at = time.time()  # the last change seen under runs/ (the build's read is older)
+        self.runs_changed_at = time.time() if runs_changed_at is None else runs_changed_at
         site_dir = Path(config.site_dir)
         for asset in self.plugin.rendered.assets if self.plugin.rendered else []:
             try:
@@ -179,6 +181,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
     serve_url = _serve_url(host, port, mount_path)
     changes = _Changes()
     live: LiveSite | None = None
+    watched_since: float | None = None  # when the file events began: before the first build
     journal_parts: tuple[str, ...] = ()
     run_parts: tuple[str, ...] = ("\0",)
 
@@ -235,7 +238,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
         for file in plugin.files:  # the pages now live in the served folder
             file.dest_dir = site_dir
             file.__dict__.pop("abs_dest_path", None)
-        live = LiveSite(fresh)
+        live = LiveSite(fresh, live.runs_changed_at if live is not None else watched_since)
         # The site just built is kept for every update: out of the collector's sight, so an
         # update's garbage collection does not walk it (measured at 2,000 entries: updates of
         # 0.7-3.6 s became a steady 0.8 s). Thawed before the next full build, so what that
@@ -267,15 +270,16 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
     server.error_handler = error_handler
     stop_on_sigterm()
     try:
+        # Watched before the first build: a change while it reads the journal is seen, so the
+        # runs it read are known to be current until the watcher says otherwise.
+        watched_since = _watch(server, config, changes)
         builder(config)
-        _watch(server, config, changes)
         try:
             server.serve(open_in_browser=open_in_browser)
         except KeyboardInterrupt:
             log.info("Shutting down...")
-        finally:
-            server.shutdown()
     finally:
+        server.shutdown()
         config.plugins.on_shutdown()
         shutil.rmtree(site_dir, ignore_errors=True)
 
@@ -284,11 +288,12 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
 _NOT_CHANGES = ("opened", "closed_no_write", "attrib")
 
 
-def _watch(server, config, changes: _Changes) -> None:
+def _watch(server, config, changes: _Changes) -> float | None:
     """Watch the journal, mkdocs.yml, `watch:` items and the theme's custom_dir with the
-    system's file events (inotify, FSEvents…): MkDocs polls every half second, half the time
-    an edit has to be served in. Events of reading are ignored. Where file events are not
-    available (too many folders for inotify, say), poll as MkDocs does."""
+    system's file events (inotify, FSEvents…), from now on: MkDocs polls every half second,
+    half the time an edit has to be served in. Events of reading are ignored. Where file
+    events are not available (too many folders for inotify, say), poll as MkDocs does, from
+    when the server starts. The time from which every change is seen, or None (polling)."""
     import watchdog.events
     import watchdog.observers
 
@@ -317,10 +322,14 @@ def _watch(server, config, changes: _Changes) -> None:
         polling.on_any_event = changes.dispatch  # type: ignore[method-assign]
         for path in paths:
             server.observer.schedule(polling, path, recursive=os.path.isdir(path))
-        return
+        return None
+    since = time.time()
+    observer.start()
+    observer.start = lambda: None  # type: ignore[method-assign] # LiveReloadServer.serve starts it: it is
     server.observer = observer
     for path in paths:
-        server._watched_paths[path] = 1  # what LiveReloadServer.serve starts and lists
+        server._watched_paths[path] = 1  # what LiveReloadServer.serve lists (and injects its script for)
+    return since
 
 
 def _only_debris(event) -> bool:
